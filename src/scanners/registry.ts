@@ -1,0 +1,14 @@
+import type { ScannerKind } from '../core/finding.js';
+import type { ScannerFactory } from '../core/scanner.js';
+
+/**
+ * The explicit registry of scanners. Each entry loads its module lazily so that a command only pays
+ * for the scanners it runs. A contract test loops over this map.
+ */
+export const scannerRegistry = new Map<ScannerKind, ScannerFactory>([
+  ['secret', async (o) => (await import('./secret/index.js')).createSecretScanner(o)],
+]);
+
+export function availableScanners(): ScannerKind[] {
+  return [...scannerRegistry.keys()];
+}
