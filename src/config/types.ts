@@ -1,0 +1,35 @@
+import type { Severity } from '../core/severity.js';
+import type { ScannerKind } from '../core/finding.js';
+
+export type OutputFormat = 'table' | 'json' | 'sarif' | 'junit';
+
+/**
+ * The resolved configuration: defaults ← rampart.yaml ← RAMPART_* environment ← flags.
+ * Keys of rampart.yaml are the kebab-case of these fields (`exit-code`, `max-file-size`…), the same
+ * words as the flags; see schema/rampart.schema.json.
+ */
+export interface RampartConfig {
+  scanners: ScannerKind[];
+  /** Only findings of these severities are reported. */
+  severity: Severity[];
+  format: OutputFormat;
+  output?: string;
+  /** Exit code when at least one (unsuppressed, severity-filtered) finding remains. */
+  exitCode: number;
+  ignorefile?: string;
+  baseline?: string;
+  showSuppressed: boolean;
+  maxFileSize: number;
+  /** Per-file time budget, milliseconds. */
+  fileTimeout: number;
+  skipPaths: string[];
+  respectGitignore: boolean;
+  progress: 'auto' | 'always' | 'never';
+  debug: boolean;
+  secret: {
+    /** Rule ids (without `secret/`) that are switched off. */
+    disableRules: string[];
+    /** Only these rules run (empty = all). */
+    enableRules: string[];
+  };
+}
