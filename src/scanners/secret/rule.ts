@@ -24,6 +24,12 @@ export interface SecretRule {
    * Aho-Corasick prefilter). At least one is required, each ≥ 3 characters.
    */
   keywords: string[];
+  /**
+   * How far (in bytes) from a keyword occurrence the match may reach, on either side. The rule's
+   * regex runs only on these windows (extended to whole lines when lines are short). Default 320;
+   * multi-line rules such as PEM private-key blocks need more (e.g. 16384).
+   */
+  span?: number;
   /** Minimum Shannon entropy (bits per char) of the secret. */
   entropy?: number;
   allow?: {

@@ -1,0 +1,75 @@
+import { mkdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { RampartConfig } from '../config/types.js';
+import { RampartError } from '../core/errors.js';
+import { renderReport } from '../report/index.js';
+import { runScan } from '../scan/run.js';
+import { createProgress } from '../scan/progress.js';
+import { modeOf, type ScanFlags } from './commands/scan.js';
+import { rampartVersion } from './version.js';
+
+export async function executeScan(target: string, flags: ScanFlags): Promise<number> {
+  const mode = modeOf(flags);
+  const config: RampartConfig = loadConfig({
+    cwd: process.cwd(),
+    configPath: flags.config,
+    env: process.env,
+    flags: flagsToConfig(flags),
+  });
+  const debug = config.debug ? (m: string) => process.stderr.write(`[debug] ${m}\n`) : undefined;
+  const root = path.resolve(target);
+  const report = await runScan({
+    root,
+    mode,
+    config,
+    version: rampartVersion(),
+    progress: createProgress(config.progress),
+    debug,
+  });
+  const color = !config.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const text = renderReport(report, config.format, { color });
+  if (config.output) writeAtomically(config.output, text);
+  else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (config.output && config.format !== 'table') {
+    process.stderr.write(
+      `rampart: ${report.findings.filter((f) => !f.suppressed).length} finding(s) in ${report.stats.filesScanned} file(s); report written to ${config.output}\n`,
+    );
+  }
+  const open = report.findings.filter((f) => !f.suppressed).length;
+  return open > 0 ? config.exitCode : 0;
+}
+
+/** CLI flags → the partial configuration they override (strings parsed by the config loader). */
+function flagsToConfig(flags: ScanFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (flags.scanners !== undefined) out.scanners = flags.scanners;
+  if (flags.severity !== undefined) out.severity = flags.severity;
+  if (flags.format !== undefined) out.format = flags.format;
+  if (flags.output !== undefined) out.output = flags.output;
+  if (flags.exitCode !== undefined) out['exit-code'] = flags.exitCode;
+  if (flags.ignorefile !== undefined) out.ignorefile = flags.ignorefile;
+  if (flags.baseline !== undefined) out.baseline = flags.baseline;
+  if (flags.showSuppressed) out['show-suppressed'] = true;
+  if (flags.maxFileSize !== undefined) out['max-file-size'] = flags.maxFileSize;
+  if (flags.fileTimeout !== undefined) out['file-timeout'] = flags.fileTimeout;
+  if (flags.skipPaths !== undefined) out['skip-paths'] = flags.skipPaths;
+  if (flags.gitignore === false) out.gitignore = false;
+  if (flags.progress === false) out.progress = 'never';
+  if (flags.debug) out.debug = true;
+  return out;
+}
+
+/** Writes via a temporary file and a rename, so a failure never leaves a half-written report. */
+function writeAtomically(file: string, text: string): void {
+  const abs = path.resolve(file);
+  const tmp = `${abs}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`);
+    renameSync(tmp, abs);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new RampartError('OUTPUT_FAILED', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}

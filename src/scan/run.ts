@@ -1,0 +1,232 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { RampartConfig } from '../config/types.js';
+import type { Finding, RuleDescriptor, ScannerKind } from '../core/finding.js';
+import { RampartError } from '../core/errors.js';
+import type { ScanReport } from '../core/report.js';
+import type { Scanner, ScanContext, ScanTarget } from '../core/scanner.js';
+import { severityRank } from '../core/severity.js';
+import { scannerRegistry } from '../scanners/registry.js';
+import { inlineSuppression } from '../suppress/inline.js';
+import { applyIgnoreFile, loadIgnoreFile } from '../suppress/ignorefile.js';
+import { applyBaseline, loadBaseline } from '../suppress/baseline.js';
+import type { Skipped } from '../walk/types.js';
+import { walkFiles } from '../walk/walk.js';
+import { readForScan } from '../walk/read.js';
+import { gitTargets, type GitMode } from '../git/index.js';
+import type { Progress } from './progress.js';
+
+export type ScanMode = { kind: 'path' } | GitMode;
+
+export interface ScanRequest {
+  /** Absolute path of what to scan (directory or file; for git modes, a path inside the repository). */
+  root: string;
+  mode: ScanMode;
+  config: RampartConfig;
+  version: string;
+  progress: Progress;
+  /** Debug log sink (already redacted messages only). */
+  debug?: (message: string) => void;
+}
+
+const DEFAULT_IGNOREFILE = '.rampart-ignore.yaml';
+const MAX_LISTED_SKIPS = 1000;
+
+export async function runScan(req: ScanRequest): Promise<ScanReport> {
+  const startedAt = new Date();
+  const { config } = req;
+  if (!existsSync(req.root)) throw new RampartError('PATH_UNREADABLE', `no such file or directory: ${req.root}`);
+  const scanners = await loadScanners(config, req.mode);
+
+  const warnings: string[] = [];
+  const skipped: Skipped[] = [];
+  const skippedCounts: Partial<Record<Skipped['reason'], number>> = {};
+  const onSkip = (s: Skipped) => {
+    skippedCounts[s.reason] = (skippedCounts[s.reason] ?? 0) + 1;
+    if (s.reason !== 'ignored' && skipped.length < MAX_LISTED_SKIPS) skipped.push(s);
+  };
+  const warn = (m: string) => {
+    warnings.push(m);
+    req.debug?.(`warning: ${m}`);
+  };
+
+  let filesScanned = 0;
+  let bytesScanned = 0;
+  let commitsScanned = 0;
+  let findings: Finding[] = [];
+  const seenFingerprints = new Set<string>();
+  const dedupe = req.mode.kind === 'history';
+
+  const scanTarget = (target: ScanTarget) => {
+    filesScanned++;
+    bytesScanned += target.content.length;
+    const lines = lazyLines(target);
+    for (const scanner of scanners) {
+      if (!scanner.required(target.path)) continue;
+      const ctx: ScanContext = { warn, deadline: Date.now() + config.fileTimeout };
+      let found: Finding[];
+      try {
+        found = scanner.scan(target, ctx);
+      } catch (err) {
+        warn(`${target.path}: ${scanner.kind} scanner failed: ${(err as Error).message}`);
+        continue;
+      }
+      if (Date.now() > ctx.deadline) onSkip({ path: target.path, reason: 'timeout', detail: `${scanner.kind} scanner` });
+      for (const f of found) {
+        if (dedupe) {
+          if (seenFingerprints.has(f.fingerprint)) continue;
+          seenFingerprints.add(f.fingerprint);
+        }
+        const s = inlineSuppression(f, lines);
+        findings.push(s ? { ...f, suppressed: s } : f);
+      }
+    }
+  };
+
+  if (req.mode.kind === 'path') {
+    const files = [];
+    for await (const file of walkFiles({
+      root: req.root,
+      maxFileSize: config.maxFileSize,
+      respectGitignore: config.respectGitignore,
+      skipPaths: config.skipPaths,
+      onSkip,
+    })) {
+      files.push(file);
+    }
+    req.progress.setTotal(files.length, 'files');
+    for (const file of files) {
+      if (!scanners.some((s) => s.required(file.path))) {
+        req.progress.tick(1, 0);
+        continue;
+      }
+      const content = await readForScan(file, config.maxFileSize);
+      if (!Buffer.isBuffer(content)) {
+        onSkip(content);
+        req.progress.tick(1, 0);
+        continue;
+      }
+      scanTarget({ path: file.path, content });
+      req.progress.tick(1, content.length);
+    }
+  } else {
+    req.progress.setTotal(0, req.mode.kind === 'history' ? 'commits' : 'files');
+    for await (const target of gitTargets(req.mode, req.root, () => {
+      commitsScanned++;
+      req.progress.tick(1, 0);
+    })) {
+      scanTarget(target);
+    }
+  }
+  req.progress.done();
+
+  const finalCtx: ScanContext = { warn, deadline: Date.now() + config.fileTimeout };
+  for (const scanner of scanners) {
+    if (scanner.finalize) findings.push(...scanner.finalize(finalCtx));
+  }
+
+  // Suppressions beyond inline comments: the ignore file and the baseline.
+  const ignorePath = config.ignorefile ?? defaultIgnoreFile(req.root);
+  if (ignorePath) {
+    const ignore = loadIgnoreFile(ignorePath);
+    const applied = applyIgnoreFile(findings, ignore, new Date());
+    findings = applied.findings;
+    for (const w of applied.warnings) warn(w);
+  }
+  if (config.baseline) findings = applyBaseline(findings, loadBaseline(config.baseline));
+
+  const severities = new Set(config.severity);
+  const inScope = findings.filter((f) => severities.has(f.severity));
+  const suppressedCount = inScope.filter((f) => f.suppressed).length;
+  const reported = (config.showSuppressed ? inScope : inScope.filter((f) => !f.suppressed)).sort(compareFindings);
+
+  const ruleIndex = new Map<string, RuleDescriptor>();
+  for (const scanner of scanners) for (const r of scanner.rules()) ruleIndex.set(r.id, r);
+  const usedRules = [...new Set(reported.map((f) => f.ruleId))]
+    .map((id) => ruleIndex.get(id))
+    .filter((r): r is RuleDescriptor => r !== undefined);
+
+  return {
+    schemaVersion: '1',
+    tool: { name: 'rampart', version: req.version },
+    target: targetLabel(req),
+    mode: req.mode.kind,
+    scanners: scanners.map((s) => s.kind),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    findings: reported,
+    rules: usedRules,
+    stats: {
+      filesScanned,
+      bytesScanned,
+      filesSkipped: skippedCounts,
+      warnings: warnings.length,
+      suppressed: suppressedCount,
+      ...(req.mode.kind === 'history' ? { commitsScanned } : {}),
+    },
+    skipped,
+    warnings,
+  };
+}
+
+async function loadScanners(config: RampartConfig, mode: ScanMode): Promise<Scanner[]> {
+  let kinds: ScannerKind[] = config.scanners;
+  if (mode.kind !== 'path' && kinds.some((k) => k !== 'secret')) {
+    // Git modes hand out excerpts (added lines), which only the secret scanner can judge.
+    kinds = kinds.filter((k) => k === 'secret');
+    if (!kinds.length) throw new RampartError('USAGE', `--${mode.kind === 'diff' ? 'diff-base' : mode.kind} works with the secret scanner only`);
+  }
+  const out: Scanner[] = [];
+  for (const kind of kinds) {
+    const factory = scannerRegistry.get(kind);
+    if (!factory) {
+      throw new RampartError('SCANNER_UNKNOWN', `unknown scanner "${kind}" (available: ${[...scannerRegistry.keys()].join(', ')})`);
+    }
+    const section = (config as unknown as Record<string, unknown>)[kind];
+    out.push(await factory({ config: (section as Record<string, unknown> | undefined) ?? {} }));
+  }
+  return out;
+}
+
+function defaultIgnoreFile(root: string): string | undefined {
+  const dir = existsSync(path.join(root, DEFAULT_IGNOREFILE)) ? root : undefined;
+  return dir ? path.join(dir, DEFAULT_IGNOREFILE) : undefined;
+}
+
+function targetLabel(req: ScanRequest): string {
+  switch (req.mode.kind) {
+    case 'path':
+      return path.relative(process.cwd(), req.root) || '.';
+    case 'staged':
+      return 'git:staged';
+    case 'history':
+      return `git:history ${req.mode.refs.length ? req.mode.refs.join(' ') : '--all'}`;
+    case 'diff':
+      return `git:diff ${req.mode.base}`;
+  }
+}
+
+/** Line accessor for inline suppressions: real line number → text (handles diff excerpts). */
+function lazyLines(target: ScanTarget): (line: number) => string | undefined {
+  let lines: string[] | undefined;
+  let index: Map<number, number> | undefined;
+  return (line) => {
+    lines ??= target.content.toString('utf8').split('\n');
+    if (!target.lineMap) return lines[line - 1];
+    if (!index) {
+      index = new Map();
+      target.lineMap.forEach((real, i) => index!.set(real, i));
+    }
+    const i = index.get(line);
+    return i === undefined ? undefined : lines[i];
+  };
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (a.location?.path ?? '').localeCompare(b.location?.path ?? '') ||
+    (a.location?.startLine ?? 0) - (b.location?.startLine ?? 0) ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
+}
