@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
+import { repoRootOf } from '../git/index.js';
 import type { RampartConfig } from '../config/types.js';
 import { RampartError } from '../core/errors.js';
 import { renderReport } from '../report/index.js';
@@ -28,7 +29,8 @@ export async function executeScan(target: string, flags: ScanFlags): Promise<num
     debug,
   });
   const color = !config.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = renderReport(report, config.format, { color });
+  const srcRoot = mode.kind === 'path' ? (statSync(root).isDirectory() ? root : path.dirname(root)) : await repoRootOf(root);
+  const text = renderReport(report, config.format, { color, srcRoot });
   if (config.output) writeAtomically(config.output, text);
   else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   if (config.output && config.format !== 'table') {

@@ -4,17 +4,21 @@ import type { RampartConfig } from '../config/types.js';
 import type { Finding, RuleDescriptor, ScannerKind } from '../core/finding.js';
 import { RampartError } from '../core/errors.js';
 import type { ScanReport } from '../core/report.js';
+import { availableParallelism } from 'node:os';
 import type { Scanner, ScanContext, ScanTarget } from '../core/scanner.js';
 import { severityRank } from '../core/severity.js';
-import { scannerRegistry } from '../scanners/registry.js';
-import { inlineSuppression } from '../suppress/inline.js';
 import { applyIgnoreFile, loadIgnoreFile } from '../suppress/ignorefile.js';
 import { applyBaseline, loadBaseline } from '../suppress/baseline.js';
-import type { Skipped } from '../walk/types.js';
+import type { Skipped, WalkedFile } from '../walk/types.js';
 import { walkFiles } from '../walk/walk.js';
-import { readForScan } from '../walk/read.js';
+import { isSkipped, readForScan } from '../walk/read.js';
 import { gitTargets, type GitMode } from '../git/index.js';
+import { redact } from '../redact/index.js';
 import type { Progress } from './progress.js';
+import { loadScanners, type ScannerSections } from './load-scanners.js';
+import { scanInWorkers } from './pool.js';
+import { scanTarget } from './scan-target.js';
+import type { WorkerInit } from './worker-protocol.js';
 
 export type ScanMode = { kind: 'path' } | GitMode;
 
@@ -36,7 +40,7 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   const startedAt = new Date();
   const { config } = req;
   if (!existsSync(req.root)) throw new RampartError('PATH_UNREADABLE', `no such file or directory: ${req.root}`);
-  const scanners = await loadScanners(config, req.mode);
+  const scanners = await scannersFor(config, req.mode);
 
   const warnings: string[] = [];
   const skipped: Skipped[] = [];
@@ -57,34 +61,30 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   const seenFingerprints = new Set<string>();
   const dedupe = req.mode.kind === 'history';
 
-  const scanTarget = (target: ScanTarget) => {
+  const addFindings = (found: readonly Finding[]) => {
+    for (let f of found) {
+      // A commit message is text from the repository: it may itself hold a secret.
+      if (f.location?.commit?.message) {
+        f = { ...f, location: { ...f.location, commit: { ...f.location.commit, message: redact(f.location.commit.message) } } };
+      }
+      if (dedupe) {
+        if (seenFingerprints.has(f.fingerprint)) continue;
+        seenFingerprints.add(f.fingerprint);
+      }
+      findings.push(f);
+    }
+  };
+  const scanOne = (target: ScanTarget) => {
     filesScanned++;
     bytesScanned += target.content.length;
-    const lines = lazyLines(target);
-    for (const scanner of scanners) {
-      if (!scanner.required(target.path)) continue;
-      const ctx: ScanContext = { warn, deadline: Date.now() + config.fileTimeout };
-      let found: Finding[];
-      try {
-        found = scanner.scan(target, ctx);
-      } catch (err) {
-        warn(`${target.path}: ${scanner.kind} scanner failed: ${(err as Error).message}`);
-        continue;
-      }
-      if (Date.now() > ctx.deadline) onSkip({ path: target.path, reason: 'timeout', detail: `${scanner.kind} scanner` });
-      for (const f of found) {
-        if (dedupe) {
-          if (seenFingerprints.has(f.fingerprint)) continue;
-          seenFingerprints.add(f.fingerprint);
-        }
-        const s = inlineSuppression(f, lines);
-        findings.push(s ? { ...f, suppressed: s } : f);
-      }
-    }
+    const r = scanTarget(scanners, target, config.fileTimeout, warn);
+    for (const kind of r.timedOut) onSkip({ path: target.path, reason: 'timeout', detail: `${kind} scanner` });
+    addFindings(r.findings);
   };
 
   if (req.mode.kind === 'path') {
-    const files = [];
+    const files: WalkedFile[] = [];
+    let totalBytes = 0;
     for await (const file of walkFiles({
       root: req.root,
       maxFileSize: config.maxFileSize,
@@ -93,29 +93,57 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
       onSkip,
     })) {
       files.push(file);
+      totalBytes += file.size;
     }
     req.progress.setTotal(files.length, 'files');
-    for (const file of files) {
-      if (!scanners.some((s) => s.required(file.path))) {
-        req.progress.tick(1, 0);
-        continue;
+    const threads = workerCount(files.length, totalBytes);
+    req.debug?.(`${files.length} files, ${totalBytes} bytes, ${threads || 'no'} worker threads`);
+    if (threads > 0) {
+      const init: WorkerInit = {
+        kinds: scanners.map((s) => s.kind),
+        sections: scannerSections(config),
+        maxFileSize: config.maxFileSize,
+        fileTimeout: config.fileTimeout,
+      };
+      await scanInWorkers(files, init, threads, (o) => {
+        for (const w of o.warnings) warn(w);
+        if (o.skipped) onSkip(o.skipped);
+        else if (!o.notRequired) {
+          filesScanned++;
+          bytesScanned += o.bytes;
+          for (const kind of o.timedOut ?? []) onSkip({ path: o.path, reason: 'timeout', detail: `${kind} scanner` });
+          addFindings(o.findings);
+        }
+        req.progress.tick(1, o.bytes);
+      });
+    } else {
+      for (const file of files) {
+        if (!scanners.some((s) => s.required(file.path))) {
+          req.progress.tick(1, 0);
+          continue;
+        }
+        const content = await readForScan(file, config.maxFileSize);
+        if (isSkipped(content)) {
+          onSkip(content);
+          req.progress.tick(1, 0);
+          continue;
+        }
+        scanOne({ path: file.path, content });
+        req.progress.tick(1, content.length);
       }
-      const content = await readForScan(file, config.maxFileSize);
-      if (!Buffer.isBuffer(content)) {
-        onSkip(content);
-        req.progress.tick(1, 0);
-        continue;
-      }
-      scanTarget({ path: file.path, content });
-      req.progress.tick(1, content.length);
     }
   } else {
     req.progress.setTotal(0, req.mode.kind === 'history' ? 'commits' : 'files');
-    for await (const target of gitTargets(req.mode, req.root, () => {
-      commitsScanned++;
-      req.progress.tick(1, 0);
-    })) {
-      scanTarget(target);
+    for await (const target of gitTargets(
+      req.mode,
+      req.root,
+      () => {
+        commitsScanned++;
+        req.progress.tick(1, 0);
+      },
+      { maxFileSize: config.maxFileSize, onSkip },
+    )) {
+      scanOne(target);
     }
   }
   req.progress.done();
@@ -169,23 +197,27 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   };
 }
 
-async function loadScanners(config: RampartConfig, mode: ScanMode): Promise<Scanner[]> {
+async function scannersFor(config: RampartConfig, mode: ScanMode): Promise<Scanner[]> {
   let kinds: ScannerKind[] = config.scanners;
   if (mode.kind !== 'path' && kinds.some((k) => k !== 'secret')) {
-    // Git modes hand out excerpts (added lines), which only the secret scanner can judge.
+    // Git modes hand out excerpts (the added lines), which only the secret scanner can judge.
     kinds = kinds.filter((k) => k === 'secret');
-    if (!kinds.length) throw new RampartError('USAGE', `--${mode.kind === 'diff' ? 'diff-base' : mode.kind} works with the secret scanner only`);
+    if (!kinds.length)
+      throw new RampartError('USAGE', `--${mode.kind === 'diff' ? 'diff-base' : mode.kind} works with the secret scanner only`);
   }
-  const out: Scanner[] = [];
-  for (const kind of kinds) {
-    const factory = scannerRegistry.get(kind);
-    if (!factory) {
-      throw new RampartError('SCANNER_UNKNOWN', `unknown scanner "${kind}" (available: ${[...scannerRegistry.keys()].join(', ')})`);
-    }
-    const section = (config as unknown as Record<string, unknown>)[kind];
-    out.push(await factory({ config: (section as Record<string, unknown> | undefined) ?? {} }));
-  }
-  return out;
+  return loadScanners(kinds, scannerSections(config));
+}
+
+function scannerSections(config: RampartConfig): ScannerSections {
+  return { secret: { ...config.secret } };
+}
+
+/** Worker threads pay off only on enough work; never more than the machine's parallelism. */
+function workerCount(files: number, bytes: number): number {
+  const forced = process.env.RAMPART_WORKERS;
+  if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), 16);
+  if (files < 64 || bytes < 8 * 1024 * 1024) return 0;
+  return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
 function defaultIgnoreFile(root: string): string | undefined {
@@ -204,22 +236,6 @@ function targetLabel(req: ScanRequest): string {
     case 'diff':
       return `git:diff ${req.mode.base}`;
   }
-}
-
-/** Line accessor for inline suppressions: real line number → text (handles diff excerpts). */
-function lazyLines(target: ScanTarget): (line: number) => string | undefined {
-  let lines: string[] | undefined;
-  let index: Map<number, number> | undefined;
-  return (line) => {
-    lines ??= target.content.toString('utf8').split('\n');
-    if (!target.lineMap) return lines[line - 1];
-    if (!index) {
-      index = new Map();
-      target.lineMap.forEach((real, i) => index!.set(real, i));
-    }
-    const i = index.get(line);
-    return i === undefined ? undefined : lines[i];
-  };
 }
 
 function compareFindings(a: Finding, b: Finding): number {

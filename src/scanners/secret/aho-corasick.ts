@@ -41,30 +41,24 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
   const fail = new Int32Array(stateCount);
   // 2. BFS to fill failure links and complete the DFA (goto function for every byte).
   const queue: number[] = [];
-  for (let b = 0; b < ALPHABET; b++) {
-    const next = children[0]!.get(lower(b));
-    if (next !== undefined) {
-      delta[b] = next;
-      fail[next] = 0;
-      queue.push(next);
-    } else {
-      delta[b] = 0;
-    }
+  for (let b = 0; b < ALPHABET; b++) delta[b] = children[0]!.get(lower(b)) ?? 0;
+  for (const next of children[0]!.values()) {
+    fail[next] = 0;
+    queue.push(next);
   }
   for (let qi = 0; qi < queue.length; qi++) {
     const s = queue[qi]!;
     const f = fail[s]!;
     // inherit outputs of the failure state (suffix keywords)
     if (outputs[f]!.length) outputs[s] = outputs[s]!.concat(outputs[f]!);
+    // Each child is enqueued once (upper- and lower-case bytes share it).
+    for (const [c, next] of children[s]!) {
+      fail[next] = delta[f * ALPHABET + c]!;
+      queue.push(next);
+    }
     for (let b = 0; b < ALPHABET; b++) {
       const next = children[s]!.get(lower(b));
-      if (next !== undefined) {
-        delta[s * ALPHABET + b] = next;
-        fail[next] = delta[f * ALPHABET + b]!;
-        queue.push(next);
-      } else {
-        delta[s * ALPHABET + b] = delta[f * ALPHABET + b]!;
-      }
+      delta[s * ALPHABET + b] = next !== undefined ? next : delta[f * ALPHABET + b]!;
     }
   }
   // 3. Flatten outputs.

@@ -106,3 +106,10 @@ test('compileRules lists every problem at once', () => {
     (err: unknown) => err instanceof RuleSetError && err.problems.length >= 4,
   );
 });
+
+test('countCaptureGroups agrees with the RegExp engine', async () => {
+  const { countCaptureGroups } = await import('./engine.js');
+  for (const src of ['a', '(a)(b)', '(?:a)(b)', '(?<n>a)(?<=b)(?!c)(?<!d)', '[(]\\((x)', '((a)|[\\]()])']) {
+    assert.equal(countCaptureGroups(src), new RegExp(`${src}|`).exec('')!.length - 1, src);
+  }
+});

@@ -97,7 +97,7 @@ export function compileRules(rules: readonly SecretRule[]): CompiledRuleSet {
     }
     let group: number | string | undefined = rule.secretGroup;
     if (re) {
-      const groupCount = new RegExp(`${rule.regex}|`, (rule.flags ?? '').replace(/[gdy]/g, '')).exec('')!.length - 1;
+      const groupCount = countCaptureGroups(rule.regex);
       if (typeof group === 'number' && group > groupCount)
         problems.push(`${where}: secretGroup ${group} but the regex has ${groupCount} groups`);
       if (typeof group === 'string' && !rule.regex.includes(`(?<${group}>`))
@@ -144,6 +144,27 @@ export function compileRules(rules: readonly SecretRule[]): CompiledRuleSet {
     keywordRules: keywordRuleLists.map((l) => Int32Array.from(l)),
     keywordLengths: Int32Array.from(keywords.map((k) => Buffer.byteLength(k))),
   };
+}
+
+/** Capturing groups of a regex source: `(` not escaped, not in a class, not `(?:`/lookaround. */
+export function countCaptureGroups(source: string): number {
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(' && (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')))
+      count++;
+  }
+  return count;
 }
 
 interface RawMatch {
