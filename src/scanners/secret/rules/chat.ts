@@ -1,0 +1,468 @@
+import type { SecretRule } from '../rule.js';
+import { L, LW, R, RW, ci, anyOf, assigned, PLACEHOLDER_ALLOW, NO_DIGIT, ciw } from './helpers.js';
+
+/** Chat, social and messaging platforms: bot tokens and incoming webhooks. */
+export const chatRules: SecretRule[] = [
+  // ─── Slack ──────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'slack-bot-token',
+    title: 'Slack bot token',
+    description: 'A Slack bot user OAuth token: `xoxb-` + team id + bot id + secret.',
+    regex: `${L}(xoxb-[0-9]{8,14}-(?:[0-9]{8,14}-)?[A-Za-z0-9]{10,64})${RW}`,
+    keywords: ['xoxb-'],
+    entropy: 3,
+    allow: { regexes: PLACEHOLDER_ALLOW },
+    severity: 'critical',
+    confidence: 'high',
+    references: ['https://api.slack.com/authentication/token-types'],
+    equivalents: { gitleaks: ['slack-bot-token', 'slack-legacy-bot-token'], trivy: ['slack-access-token'] },
+    truePositives: [
+      'SLACK_BOT_TOKEN=xoxb-08035782654-1752771835731-52eV9MRqEkPmy5q1BK8Got90',
+      'token: xoxb-8366187568-r79WOw3aNMLZzF6bgVmAHVhS',
+    ],
+    falsePositives: [
+      'xoxb-XXXXXXXXXXX-XXXXXXXXXXXXX-XXXXXXXXXXXXXXXXXXXXXXXX',
+      'xoxb-6038',
+      'SLACK_BOT_TOKEN=xoxb-your-token',
+    ],
+  },
+  {
+    id: 'slack-user-token',
+    title: 'Slack user token',
+    description:
+      'A Slack user OAuth token (`xoxp-`) or rotating user token (`xoxe-` with user ids): acts as the user who installed the app.',
+    regex: `${L}(xox[pe](?:-[0-9]{4,14}){1,3}-[A-Za-z0-9]{10,64})${RW}`,
+    keywords: ['xoxp-', 'xoxe-'],
+    entropy: 3,
+    allow: { regexes: PLACEHOLDER_ALLOW },
+    severity: 'critical',
+    confidence: 'high',
+    references: ['https://api.slack.com/authentication/token-types'],
+    equivalents: { gitleaks: ['slack-user-token'], trivy: ['slack-access-token'] },
+    truePositives: [
+      'SLACK_USER_TOKEN=xoxp-24367769222-442061311785-5597360915171-4bb41b8335e830cf1cb4e85619b1a116',
+    ],
+    falsePositives: [
+      'xoxp-77865026519',
+      'xoxp-xxxxxxxxxxx-xxxxxxxxxxxx-xxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    ],
+  },
+  {
+    id: 'slack-legacy-token',
+    title: 'Slack legacy / workspace token',
+    description:
+      'A legacy Slack token: workspace app `xoxa-`, legacy `xoxo-`/`xoxs-` session tokens and `xoxr-` refresh tokens.',
+    regex: `${L}(xox[aors]-(?:[0-9]-)?(?:[0-9]{4,14}-){1,3}[A-Za-z0-9]{6,64})${RW}`,
+    keywords: ['xoxa-', 'xoxo-', 'xoxs-', 'xoxr-'],
+    entropy: 3,
+    allow: { regexes: PLACEHOLDER_ALLOW },
+    severity: 'critical',
+    references: ['https://api.slack.com/authentication/token-types'],
+    equivalents: {
+      gitleaks: ['slack-legacy-token', 'slack-legacy-workspace-token'],
+      trivy: ['slack-access-token'],
+    },
+    truePositives: [
+      'token=xoxa-2-523022400804-182481431035-8697535653269-29502dc6e2d92a32c08b43265ea3eb25',
+      'xoxs-6280352461-7150506423-107985853958-4387659860a0d0734ed02500a261687920c31ea479a0ed461c5bf5ce7503d03f',
+    ],
+    falsePositives: ['xoxa-5855', 'xoxs-token-here'],
+  },
+  {
+    id: 'slack-app-token',
+    title: 'Slack app-level token',
+    description: 'A Slack app-level token (Socket Mode): `xapp-` + version + app id + timestamp + 64 hex.',
+    regex: `${L}(xapp-[0-9]-[A-Z0-9]{8,14}-[0-9]{10,15}-[a-z0-9]{32,80})${RW}`,
+    keywords: ['xapp-'],
+    entropy: 3,
+    severity: 'critical',
+    references: ['https://api.slack.com/authentication/token-types#app-level'],
+    equivalents: { gitleaks: ['slack-app-token'] },
+    truePositives: [
+      'SLACK_APP_TOKEN=xapp-1-AEHXDFIF7D5-8607126964523-e37df0f3a06df0eb2a5d785db535430e6e20ccb96d1b33ab63c83b89bd6a48e8',
+    ],
+    falsePositives: ['xapp-1-AYTTMNILAM1-1619017814711', 'xapp-1-your-app-token'],
+  },
+  {
+    id: 'slack-config-access-token',
+    title: 'Slack configuration access token',
+    description:
+      'A Slack app configuration access token: `xoxe.xoxp-`/`xoxe.xoxb-` + version + 163–166 alphanumerics.',
+    regex: `${L}(xoxe\\.xox[bp]-[0-9]-[A-Za-z0-9]{163,166})${RW}`,
+    keywords: ['xoxe.xoxb-', 'xoxe.xoxp-'],
+    entropy: 3.5,
+    severity: 'critical',
+    references: ['https://api.slack.com/authentication/config-tokens'],
+    equivalents: { gitleaks: ['slack-config-access-token'] },
+    truePositives: [
+      'SLACK_CONFIG_TOKEN=xoxe.xoxp-1-Mi0yMKZ9XKCH7U5HTW5746X090XB3OPMID4KAXDFQNFKKTO8YPXJEP61URFIEOUDPOAV9MMC2RCXZGXQQDYQNDMZ6YKITNYT02WKQ2M2WZL4607TJFMML2TEE82FSONWUGWSW011ZXH0O0Z7VYZ0SVSYSPQMB5CYB0KE',
+    ],
+    falsePositives: ['xoxe.xoxp-1-3JR1248DKF1TH5SL8A06DJZ2SCN008PMVQXMBQXD'],
+  },
+  {
+    id: 'slack-config-refresh-token',
+    title: 'Slack configuration refresh token',
+    description: 'A Slack app configuration refresh token: `xoxe-` + version + about 146 alphanumerics.',
+    regex: `${L}(xoxe-[0-9]-[A-Za-z0-9]{146,148})${RW}`,
+    keywords: ['xoxe-'],
+    entropy: 3.5,
+    severity: 'critical',
+    references: ['https://api.slack.com/authentication/config-tokens'],
+    equivalents: { gitleaks: ['slack-config-refresh-token'] },
+    truePositives: [
+      'SLACK_CONFIG_REFRESH_TOKEN=xoxe-1-FX0EVKXXPU1PJ838WDPWQ42IMX96OFN9K7BNVII620J6ANMWSODLK0ZI5DNIL2Z425XQHCHJ2RBDN4EHWIGZCC31A9RVXPOPNBD14SNH5G0XQ9971F5OZJXSL8C5OKPK0RYS2ME86LH00CN5IR',
+    ],
+    falsePositives: ['xoxe-1-YXM4J05FVIFSCI1A0TZXQXN0QEHRSY9L3CIJDCAU06D6B33PRC25HGQR4HHQ'],
+  },
+  {
+    id: 'slack-webhook-url',
+    title: 'Slack incoming webhook / workflow trigger URL',
+    description:
+      'A Slack incoming webhook (`hooks.slack.com/services/T…/B…/…`) or workflow trigger URL: anyone with it can post to the channel.',
+    regex: `(hooks\\.slack\\.com/(?:services|workflows|triggers)/T[A-Z0-9]{4,16}/(?:[A-Z0-9]{3,20}/){1,2}[A-Za-z0-9]{20,40})${R}`,
+    keywords: ['hooks.slack.com'],
+    entropy: 3,
+    allow: { regexes: PLACEHOLDER_ALLOW },
+    severity: 'high',
+    confidence: 'high',
+    references: ['https://api.slack.com/messaging/webhooks'],
+    equivalents: { gitleaks: ['slack-webhook-url'], trivy: ['slack-web-hook'] },
+    truePositives: [
+      'SLACK_WEBHOOK=https://hooks.slack.com/services/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',
+      'https://hooks.slack.com/workflows/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',
+    ],
+    falsePositives: [
+      'https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX',
+      'https://hooks.slack.com/services/',
+    ],
+  },
+
+  // ─── Discord ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'discord-bot-token',
+    title: 'Discord bot token',
+    description:
+      'A Discord bot token: base64 of the bot user id (so it starts `M`, `N` or `O`) + `.` + 6-character timestamp + `.` + 27–38-character HMAC.',
+    regex: `${LW}([MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38})${RW}`,
+    keywords: ['discord', 'bot '],
+    entropy: 3.5,
+    allow: { regexes: PLACEHOLDER_ALLOW },
+    severity: 'critical',
+    references: ['https://discord.com/developers/docs/reference#authentication'],
+    equivalents: { gitleaks: ['discord-api-token'] },
+    truePositives: [
+      'DISCORD_BOT_TOKEN=MTJoCzlkyQYxvz2wNB-h7_j2Nb.aa_TS7.PZgYmWTmmbvJZQBkFOE7bi0d7TM9So5T6uTmaH',
+      'Authorization: Bot NTPuLQJC_Up1Pd_UdVQhyuDZ.QflMMh.597vNyCvC-nV0wHIT5VDJE6h8E5',
+    ],
+    falsePositives: [
+      'DISCORD_BOT_TOKEN=MTsueh-73NmpGJPHozdeWw-ARB.QJTNn.vNJiYrVFOTwE6rKPicXDYJqu-rMpyns74zsu9W',
+      'DISCORD_BOT_TOKEN=PToaM3s6C4o0aIb4yxYskim8Z5.DURtX5.d9TBABQJ5bZJ8Ep9y8P77QwWxTbOgXy0uBgnhj',
+    ],
+  },
+  {
+    id: 'discord-webhook-url',
+    title: 'Discord webhook URL',
+    description:
+      'A Discord webhook URL (`discord.com/api/webhooks/<id>/<token>`): anyone with it can post to the channel.',
+    regex: `(discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68})${RW}`,
+    keywords: ['discord.com/api/webhooks/', 'discordapp.com/api/webhooks/'],
+    entropy: 3,
+    allow: { regexes: PLACEHOLDER_ALLOW },
+    severity: 'high',
+    references: ['https://discord.com/developers/docs/resources/webhook'],
+    truePositives: [
+      'DISCORD_WEBHOOK=https://discord.com/api/webhooks/1615358231115811050/91bo6Fo_0HTDYa2dZzk7Im-ORKoEC9qkF7JdBDUeoFvf5LGy6noZfG4gEvM6Ocou6oTV',
+    ],
+    falsePositives: [
+      'https://discord.com/api/webhooks/{id}/{token}',
+      'https://discord.com/api/webhooks/2449028007504138413/Ks_nRegORJdkVY6wr-wF',
+    ],
+  },
+  {
+    id: 'discord-client-secret',
+    title: 'Discord OAuth2 client secret',
+    description:
+      'A Discord application client secret (32 URL-safe characters) assigned to a `discord…secret` name.',
+    regex: assigned(`${ci('discord')}[A-Za-z0-9_.-]{0,20}?${ci('secret')}`, '[A-Za-z0-9_-]{32}', RW),
+    keywords: ['discord'],
+    entropy: 3.5,
+    allow: { regexes: [...PLACEHOLDER_ALLOW, NO_DIGIT] },
+    severity: 'high',
+    references: ['https://discord.com/developers/docs/topics/oauth2'],
+    equivalents: { gitleaks: ['discord-client-secret'], trivy: ['discord-client-secret'] },
+    truePositives: ['DISCORD_CLIENT_SECRET=u_Rf51w20Up_BDVaqw-pgcaYUfJlCA0l'],
+    falsePositives: ['DISCORD_CLIENT_SECRET=xGhOmG44ZcafWiGITD4s', 'DISCORD_CLIENT_ID=290207893314501196'],
+  },
+
+  // ─── Microsoft Teams / Power Automate ─────────────────────────────────────────────────────
+  {
+    id: 'microsoft-teams-webhook',
+    title: 'Microsoft Teams incoming webhook URL',
+    description:
+      'A Microsoft Teams (Office 365 connector) incoming webhook URL: `….webhook.office.com/webhookb2/<group>@<tenant>/IncomingWebhook/<id>/<owner>`.',
+    regex: `([A-Za-z0-9-]{1,60}\\.webhook\\.office\\.com/webhookb2/[A-Za-z0-9-]{20,40}@[A-Za-z0-9-]{20,40}/IncomingWebhook/[A-Za-z0-9]{32}/[A-Za-z0-9-]{20,40}(?:/[A-Za-z0-9_-]{10,80})?|outlook\\.office(?:365)?\\.com/webhook/[A-Za-z0-9-]{20,40}@[A-Za-z0-9-]{20,40}/IncomingWebhook/[A-Za-z0-9]{32}/[A-Za-z0-9-]{20,40})(?![A-Za-z0-9_-])`,
+    span: 512,
+    keywords: ['webhook.office.com', 'outlook.office.com/webhook', 'outlook.office365.com/webhook'],
+    entropy: 3,
+    severity: 'high',
+    references: [
+      'https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook',
+    ],
+    equivalents: { gitleaks: ['microsoft-teams-webhook'] },
+    truePositives: [
+      'TEAMS_WEBHOOK=https://acme.webhook.office.com/webhookb2/ea741ad6-5096-4bf0-95a3-98939a3afd9a@79ad3eb6-71f7-4076-9761-d5f2efa91a89/IncomingWebhook/99a6607d2df89282c97ce978dec4dd74/0942e686-c500-4f29-999c-4e706f3bee85/V2PO1bGFAjHeAuldWJFkpnj3jJhlh6QiIC2DTBOdmI',
+    ],
+    falsePositives: ['https://acme.webhook.office.com/webhookb2/not-a-v2-url'],
+  },
+  {
+    id: 'azure-logic-app-webhook',
+    title: 'Power Automate / Logic Apps HTTP trigger URL',
+    description:
+      'A Logic Apps or Power Automate (Teams Workflows) HTTP trigger URL carrying its shared-access signature `sig=`.',
+    regex: `(?:logic\\.azure\\.com|\\.api\\.powerplatform\\.com)(?::443)?/[^\\s'"<>]{0,300}?/triggers/manual/paths/invoke\\?[^\\s'"<>]{0,300}?sig=([A-Za-z0-9_%-]{40,64})(?![A-Za-z0-9_%-])`,
+    span: 1024,
+    keywords: ['logic.azure.com', 'powerplatform.com'],
+    entropy: 3.5,
+    severity: 'high',
+    references: [
+      'https://learn.microsoft.com/en-us/azure/logic-apps/logic-apps-securing-a-logic-app#generate-shared-access-signatures-sas-for-request-based-triggers',
+    ],
+    truePositives: [
+      'https://prod-12.westus.logic.azure.com:443/workflows/e37a1fdac0f55280e277121b67ab2f29/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=ZZCPxnKjhA_2vcJ39UomKFJtIy_fDRUGln2hDwGiiUm',
+    ],
+    falsePositives: [
+      'https://prod-12.westus.logic.azure.com:443/workflows/ebae41d752e3a2db1f585929d617255e/triggers/manual/paths/invoke?api-version=2016-06-01',
+    ],
+  },
+
+  // ─── Telegram, Mattermost, Twitch, Twitter/X, Facebook, LinkedIn, Webex, Zulip ──────────
+  {
+    id: 'telegram-bot-token',
+    title: 'Telegram bot token',
+    description:
+      'A Telegram Bot API token: numeric bot id + `:` + 35-character secret. Recognised bare when the secret starts `AA` (as issued by BotFather), in an `api.telegram.org/bot<token>/` URL, or assigned to a `telegram…` name.',
+    regex: `(?:(?:(?<![A-Za-z0-9_:])|(?<=api\\.telegram\\.org/bot))([0-9]{8,10}:AA[A-Za-z0-9_-]{33})|${ciw('telegram')}[A-Za-z0-9_.\\- ]{0,30}?['"]?[\\t ]{0,4}(?:[:=]{1,3}|[\\t ])[\\t ]{0,4}['"]?([0-9]{8,10}:[A-Za-z0-9_-]{35}))${RW}`,
+    keywords: [':aa', 'telegram'],
+    entropy: 3.5,
+    allow: { regexes: PLACEHOLDER_ALLOW },
+    severity: 'high',
+    references: ['https://core.telegram.org/bots/api#authorizing-your-bot'],
+    equivalents: { gitleaks: ['telegram-bot-api-token'] },
+    truePositives: [
+      'telegram_token: 873716250:yZjjT0TBSeEKZOILS0zXhvZ5OkwWm8Y7gBx',
+      'TELEGRAM_BOT_TOKEN=2782973415:AAvExscTzf2Te6oVAy012JeQhr1r7Da98lE',
+      'https://api.telegram.org/bot799460232:AAnFwZLpmD9qokyG_eIYtI96fxC3p-vnzSd/getMe',
+    ],
+    falsePositives: [
+      'TELEGRAM_BOT_TOKEN=9166988132:AA388s6Bc-DJ6dINQl8xXs',
+      'foo:AAr3h3jAzGwN3hsi-DWqie2WZutrspOUaEM',
+    ],
+  },
+  {
+    id: 'mattermost-access-token',
+    title: 'Mattermost access token',
+    description:
+      'A Mattermost personal access or bot token (26 lower-case alphanumerics) assigned to a `mattermost…` name.',
+    regex: assigned(ci('mattermost'), '[a-z0-9]{26}', R),
+    keywords: ['mattermost'],
+    entropy: 3.5,
+    allow: { regexes: [NO_DIGIT] },
+    severity: 'high',
+    references: ['https://developers.mattermost.com/integrate/reference/personal-access-token/'],
+    equivalents: { gitleaks: ['mattermost-access-token'] },
+    truePositives: ['MATTERMOST_TOKEN=8cmzmhkk6e8tq79s8qkqu18ob4'],
+    falsePositives: ['MATTERMOST_URL=https://chat.acme.io', 'MATTERMOST_TOKEN=5605aviywof9gnk6fck5'],
+  },
+  {
+    id: 'twitch-oauth-token',
+    title: 'Twitch OAuth token',
+    description:
+      'A Twitch OAuth access token or client secret (30 lower-case alphanumerics) assigned to a `twitch…` name, or an IRC `oauth:` password.',
+    regex: `(?:${ci('twitch')}[A-Za-z0-9_.\\- ]{0,30}?['"]?[\\t ]{0,4}(?:[:=]{1,2}|[\\t ])[\\t ]{0,4}['"]?(?:oauth:)?|PASS oauth:)([a-z0-9]{30})${R}`,
+    keywords: ['twitch', 'pass oauth:'],
+    entropy: 3.5,
+    severity: 'high',
+    references: ['https://dev.twitch.tv/docs/authentication/'],
+    equivalents: { gitleaks: ['twitch-api-token'], trivy: ['twitch-api-token'] },
+    truePositives: [
+      'TWITCH_CLIENT_SECRET=bnmiu3brqnoho3rf3ygsq5qaww8sss',
+      'PASS oauth:wwgehaglphi419el43xxrkjddyb9q9',
+    ],
+    falsePositives: ['TWITCH_CHANNEL=acme_streams', 'TWITCH_CLIENT_SECRET=1qbpmjrf1v396eypud2q'],
+  },
+  {
+    id: 'twitter-bearer-token',
+    title: 'Twitter / X API bearer token',
+    description:
+      'A Twitter/X app-only bearer token: 21 `A`s followed by the URL-encoded token, or a ~112-character URL-encoded token assigned to a `twitter…` name.',
+    regex: `(?:${L}(A{21}[A-Za-z0-9%]{60,140})|${ciw('twitter')}[A-Za-z0-9_.\\- ]{0,30}?['"]?[\\t ]{0,4}(?:[:=]{1,3}|[\\t ])[\\t ]{0,4}['"]?([A-Za-z0-9%]{100,150}))${R}`,
+    keywords: ['aaaaaaaaaaaaaaaaaaaaa', 'twitter'],
+    entropy: 3,
+    severity: 'high',
+    references: ['https://developer.x.com/en/docs/authentication/oauth-2-0/bearer-tokens'],
+    equivalents: { gitleaks: ['twitter-bearer-token'] },
+    truePositives: [
+      'twitter_bearer_token = "zClCdMSKI65xdBZTMXF6q2dUvuzHc4%3D1CyldXXVI83yGJ5g5ZvmTdcAvTXVgxTVVxQLOVJq%2FA9iCIYbQEnc6NmpLOHjcw4oIrnnZO5VXnmYU8i8M"',
+      'TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA0a88CP7WS1GTOeh1PHKj%3DjZigeiB2P2iTieHGjvCrrnWA9wT5LHj3v6QbsEaOEFex0ftgrAECIFaODY7J',
+    ],
+    falsePositives: [
+      'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    ],
+  },
+  {
+    id: 'twitter-access-token',
+    title: 'Twitter / X access token',
+    description:
+      'A Twitter/X user access token (`<numeric user id>-<alphanumerics>`) assigned to a `twitter…` name.',
+    regex: assigned(`(?:${anyOf('twitter', 'x_access_token')})`, '[0-9]{6,20}-[A-Za-z0-9]{20,50}', R),
+    keywords: ['twitter', 'x_access_token'],
+    entropy: 3.5,
+    allow: { regexes: [NO_DIGIT] },
+    severity: 'high',
+    references: ['https://developer.x.com/en/docs/authentication/oauth-1-0a/obtaining-user-access-tokens'],
+    equivalents: { gitleaks: ['twitter-access-token'] },
+    truePositives: ['TWITTER_ACCESS_TOKEN=6288543945425658820-y4mNDiCNdthesuvyzwg71mDEjcnMz7RHbxgFs4PT'],
+    falsePositives: ['TWITTER_ACCESS_TOKEN=9651617503603896749'],
+  },
+  {
+    id: 'twitter-api-secret',
+    title: 'Twitter / X API key or secret',
+    description:
+      'A Twitter/X consumer key (25 alphanumerics) or consumer/access secret (45–50 alphanumerics) assigned to a `twitter…` name.',
+    regex: assigned(ci('twitter'), '(?:[A-Za-z0-9]{25}|[A-Za-z0-9]{45,50})', R),
+    keywords: ['twitter'],
+    entropy: 3.5,
+    allow: { regexes: [...PLACEHOLDER_ALLOW, NO_DIGIT] },
+    severity: 'high',
+    references: ['https://developer.x.com/en/docs/authentication/oauth-1-0a/api-key-and-secret'],
+    equivalents: {
+      gitleaks: ['twitter-api-key', 'twitter-api-secret', 'twitter-access-secret'],
+      trivy: ['twitter-token'],
+    },
+    truePositives: [
+      'TWITTER_CONSUMER_SECRET=utb0eN6U8ZWKI9uzyiDBtBz78dUjquRnX1PvEqQmNvuXsZg5mt',
+      'twitter_api_key: 2o65uriEz3AARiGi9xL83qxzM',
+    ],
+    falsePositives: ['TWITTER_HANDLE=acme', 'TWITTER_CONSUMER_SECRET=3YFHTs006hLhK3K8jKZoCXAmqpQBMqZFe3f'],
+  },
+  {
+    id: 'facebook-access-token',
+    title: 'Facebook / Meta access token',
+    description:
+      'A Facebook/Meta Graph API user or page access token: `EAA` + an app-specific letter + 80 or more alphanumerics.',
+    regex: `${L}(EAA[B-Z][A-Za-z0-9]{80,400})${R}`,
+    span: 512,
+    keywords: ['eaa'],
+    entropy: 3.5,
+    severity: 'high',
+    references: ['https://developers.facebook.com/docs/facebook-login/guides/access-tokens'],
+    equivalents: { gitleaks: ['facebook-page-access-token'] },
+    truePositives: [
+      'FACEBOOK_PAGE_TOKEN=EAAG8fImdbcBlqtNaR37CWpSX7Zn49AbzCF7BVw710rqmWZN4zo7rPAWzw3Y7fa4xZYcgOLoA5Vxyy1fUyGWnbrHSBCGnb8WOkK7jAmSYwmRTlbozQZ8ECmzyeux5wXXphsHDex6tLfrsikn73JAK23tXCDaDUn3DK0w5MBdFB2kIW3EzLPBs2Ar',
+    ],
+    falsePositives: [
+      'EAAGvtF9txcAG09zKitG6ZdMD0mT0pW77rMr3PRAgJpT',
+      'sha256:eaaa80179fa1e13461b46cf21614376fef4f73f2e1414ccadd873b884cefe0c6',
+    ],
+  },
+  {
+    id: 'facebook-app-access-token',
+    title: 'Facebook app access token',
+    description: 'A Facebook app access token `<app id>|<app secret or signature>`.',
+    regex: `(?<![A-Za-z0-9])([0-9]{15,16}(?:\\||%7[Cc])[A-Za-z0-9_-]{27,40})${RW}`,
+    keywords: ['facebook', 'access_token', 'fb_'],
+    entropy: 3.5,
+    severity: 'high',
+    references: ['https://developers.facebook.com/docs/facebook-login/guides/access-tokens#apptokens'],
+    equivalents: { gitleaks: ['facebook-access-token'] },
+    truePositives: [
+      'FACEBOOK_APP_TOKEN=7120940941508742|vWXJN5LUGySbw1ezYQhwaMS1SGd',
+      'https://graph.facebook.com/debug_token?access_token=158584267575459%7Cjga4XL4iRr3epyoBWeTYWw7xrQEH5lX6',
+    ],
+    falsePositives: ['FACEBOOK_APP_TOKEN=3000339883487065|short'],
+  },
+  {
+    id: 'facebook-app-secret',
+    title: 'Facebook app secret',
+    description:
+      'A Facebook/Meta app secret or client token (32 hex characters) assigned to a `facebook…`/`fb_…` name.',
+    regex: assigned(
+      `(?:${anyOf('facebook', 'fb_app', 'fb_secret', 'fb_client', 'meta_app')})`,
+      '[a-f0-9]{32}',
+      R,
+    ),
+    keywords: ['facebook', 'fb_', 'meta_app'],
+    entropy: 3,
+    allow: { regexes: [NO_DIGIT] },
+    severity: 'high',
+    references: ['https://developers.facebook.com/docs/facebook-login/security/#appsecret'],
+    equivalents: { gitleaks: ['facebook-secret'], trivy: ['facebook-token'] },
+    truePositives: [
+      'FACEBOOK_APP_SECRET=a2737ce4f0bbaa70868e5f33b47f1d43',
+      'fb_app_secret: "402c1382e2e8b41bd6efb5e300d5c45f"',
+    ],
+    falsePositives: ['FACEBOOK_APP_ID=8873546965551459', 'FACEBOOK_APP_SECRET=893fd90c9e10d2c90e46'],
+  },
+  {
+    id: 'linkedin-client-secret',
+    title: 'LinkedIn client secret',
+    description:
+      'A LinkedIn application client secret (16 alphanumerics, or the newer `WPL_AP1.` format) assigned to a `linkedin…secret` name.',
+    regex: assigned(
+      `${ci('linkedin')}[A-Za-z0-9_.-]{0,20}?${ci('secret')}`,
+      '(?:WPL_AP1\\.[A-Za-z0-9]{16}\\.[A-Za-z0-9+/]{6,12}={0,2}|[A-Za-z0-9]{16})',
+      '(?![A-Za-z0-9+/=])',
+    ),
+    keywords: ['linkedin'],
+    entropy: 3,
+    allow: { regexes: [NO_DIGIT] },
+    severity: 'high',
+    references: ['https://learn.microsoft.com/en-us/linkedin/shared/authentication/client-credentials-flow'],
+    equivalents: { trivy: ['linkedin-client-secret'] },
+    truePositives: ['LINKEDIN_CLIENT_SECRET=BcihRVB9VQOjOBQn'],
+    falsePositives: ['LINKEDIN_CLIENT_ID=hFnGy1zc2xnAdd', 'LINKEDIN_CLIENT_SECRET=LJ5CAEvFI8'],
+  },
+  {
+    id: 'webex-access-token',
+    title: 'Webex access token',
+    description:
+      'A Webex personal/bot access token: 64 alphanumerics + `_` + 4-character cluster + `_` + the org UUID.',
+    regex: `${L}([A-Za-z0-9]{64}_[A-Z0-9]{4}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})${R}`,
+    keywords: ['webex', 'bearer', 'token'],
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'medium',
+    references: ['https://developer.webex.com/docs/getting-started'],
+    truePositives: [
+      'WEBEX_TOKEN=EvWRtgrvg78kZg4pEVgyNamIcVIG9UBgX6PE7JdyL5NFRJUon9Yau7ipG4YR8vHA_PF84_3670e304-3e54-46ec-bed5-37a31aa13449',
+    ],
+    falsePositives: [
+      'WEBEX_TOKEN=vhAB4g0OdHpSJcI5ItYUTSpSixoAhaIsrk4s4gWt_PF84_d145eec5-b61b-413a-9e58-dea219d3ed19',
+    ],
+  },
+  {
+    id: 'zulip-api-key',
+    title: 'Zulip API key',
+    description: 'A Zulip bot/user API key (32 alphanumerics) assigned to a `zulip…` name.',
+    regex: assigned(ci('zulip'), '[A-Za-z0-9]{32}', R),
+    keywords: ['zulip'],
+    entropy: 3.5,
+    allow: { regexes: [NO_DIGIT] },
+    severity: 'medium',
+    references: ['https://zulip.com/api/api-keys'],
+    truePositives: ['ZULIP_API_KEY=hLTemhKGmakmUfLcXJ5Yet574XTIx0TT'],
+    falsePositives: ['ZULIP_SITE=https://acme.zulipchat.com'],
+  },
+  {
+    id: 'pushbullet-access-token',
+    title: 'Pushbullet access token',
+    description: 'A Pushbullet access token: `o.` + 32 alphanumerics.',
+    regex: `${L}(o\\.[A-Za-z0-9]{32})${R}`,
+    keywords: ['pushbullet', 'access-token'],
+    entropy: 3.5,
+    severity: 'medium',
+    references: ['https://docs.pushbullet.com/#authentication'],
+    truePositives: ['PUSHBULLET_TOKEN=o.J8wvdUEx8zchy2YYYSxAEFVepXnzjhUt'],
+    falsePositives: ['PUSHBULLET_TOKEN=o.f1iyvOaGM4dvV7jG6IeI'],
+  },
+];
