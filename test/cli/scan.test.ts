@@ -98,7 +98,7 @@ test('inline rampart:ignore and the ignore file suppress findings', () => {
     writeFileSync(path.join(dir, 'a.py'), `TOKEN = "${key}"  # rampart:ignore\n`);
     writeFileSync(path.join(dir, 'b.py'), `TOKEN = "${key}"\n`);
     writeFileSync(path.join(dir, 'c.py'), `TOKEN = "${key}"\n`);
-    writeFileSync(path.join(dir, '.rampart-ignore.yaml'), '- paths: ["c.py"]\n  reason: test fixture\n');
+    writeFileSync(path.join(dir, '.rampart-ignore.yaml'), 'ignore:\n  - paths: ["c.py"]\n    reason: test fixture\n');
     const r = runCli(['scan', '-f', 'json', dir]);
     const paths = JSON.parse(r.stdout).findings.map((f: { location: { path: string } }) => f.location.path);
     assert.deepEqual(paths, ['b.py']);
