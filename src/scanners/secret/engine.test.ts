@@ -113,3 +113,18 @@ test('countCaptureGroups agrees with the RegExp engine', async () => {
     assert.equal(countCaptureGroups(src), new RegExp(`${src}|`).exec('')!.length - 1, src);
   }
 });
+
+test('a provider named near a generic match takes the decision: its own format check wins', () => {
+  const acme: SecretRule = { ...token, id: 'acme-key', provider: ['acmecorp'] };
+  const s2 = compileRules([acme, generic]);
+  // wrong format for Acme (no acme_ prefix): the generic rule would fire, but Acme is named nearby
+  assert.equal(detectSecrets('acmecorp\ntoken = Zx81Qm4Lp0Rt7Vb2Nc6Yd9KeQ', 'a.env', s2).matches.length, 0);
+  // no provider named: the generic rule reports it
+  assert.equal(detectSecrets('other\ntoken = Zx81Qm4Lp0Rt7Vb2Nc6Yd9KeQ', 'a.env', s2).matches.length, 1);
+  // the provider's own format is reported by its rule
+  const m = detectSecrets('acmecorp token = acme_Zx81Qm4Lp0Rt7Vb2Nc6Yd9Ke', 'a.env', s2).matches;
+  assert.deepEqual(
+    m.map((x) => x.ruleId),
+    ['acme-key'],
+  );
+});

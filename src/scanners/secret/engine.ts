@@ -45,6 +45,8 @@ export interface CompiledRuleSet {
   readonly keywordRules: readonly Int32Array[];
   /** @internal keyword byte lengths */
   readonly keywordLengths: Int32Array;
+  /** @internal 1 when the keyword is a provider name (see SecretRule.provider) */
+  readonly providerKeyword: Uint8Array;
 }
 
 export interface DetectOptions {
@@ -76,6 +78,7 @@ export function compileRules(rules: readonly SecretRule[]): CompiledRuleSet {
   const seen = new Set<string>();
   const keywordIndex = new Map<string, number>();
   const keywordRuleLists: number[][] = [];
+  const providerNames = new Set<string>();
 
   rules.forEach((rule) => {
     const where = `rule ${rule.id || '(no id)'}`;
@@ -84,6 +87,10 @@ export function compileRules(rules: readonly SecretRule[]): CompiledRuleSet {
     if (seen.has(rule.id)) problems.push(`${where}: duplicate id`);
     seen.add(rule.id);
     if (!rule.keywords.length) problems.push(`${where}: needs at least one keyword`);
+    for (const name of rule.provider ?? []) {
+      if (name.length < 5 || name !== name.toLowerCase())
+        problems.push(`${where}: provider name "${name}" must be lower-case and at least 5 characters`);
+    }
     for (const k of rule.keywords) {
       if (k.length < 3) problems.push(`${where}: keyword "${k}" shorter than 3 characters`);
       if (k !== k.toLowerCase()) problems.push(`${where}: keyword "${k}" must be lower-case`);
@@ -125,7 +132,7 @@ export function compileRules(rules: readonly SecretRule[]): CompiledRuleSet {
       excludePath: rule.allow?.paths?.length ? picomatch(rule.allow.paths, { dot: true }) : undefined,
       generic: rule.id.startsWith('generic-'),
     });
-    for (const k of new Set(rule.keywords)) {
+    for (const k of new Set([...rule.keywords, ...(rule.provider ?? [])])) {
       let ki = keywordIndex.get(k);
       if (ki === undefined) {
         ki = keywordRuleLists.length;
@@ -134,6 +141,7 @@ export function compileRules(rules: readonly SecretRule[]): CompiledRuleSet {
       }
       keywordRuleLists[ki]!.push(ruleIdx);
     }
+    for (const name of rule.provider ?? []) providerNames.add(name);
   });
   if (problems.length) throw new RuleSetError(problems);
   const keywords = [...keywordIndex.keys()];
@@ -143,6 +151,7 @@ export function compileRules(rules: readonly SecretRule[]): CompiledRuleSet {
     automaton: buildKeywordAutomaton(keywords),
     keywordRules: keywordRuleLists.map((l) => Int32Array.from(l)),
     keywordLengths: Int32Array.from(keywords.map((k) => Buffer.byteLength(k))),
+    providerKeyword: Uint8Array.from(keywords.map((k) => (providerNames.has(k) ? 1 : 0))),
   };
 }
 
@@ -190,7 +199,9 @@ export function detectSecrets(
   // 1. One pass of the keyword automaton: collect, per rule, merged byte windows around hits.
   const active = compiled.map((c) => !c.excludePath || !c.excludePath(path));
   const windows: number[][] = new Array(compiled.length);
+  const providerHits: number[] = []; // end offsets of provider names, ascending
   set.automaton.scan(bytes, (kw, end) => {
+    if (set.providerKeyword[kw] === 1) providerHits.push(end);
     const rulesForKw = keywordRules[kw]!;
     const kwStart = end - keywordLengths[kw]!;
     for (let j = 0; j < rulesForKw.length; j++) {
@@ -234,8 +245,11 @@ export function detectSecrets(
     }
   }
 
-  // 3. Resolve overlaps (provider rules beat generic ones), then compute positions.
-  const kept = resolveOverlaps(raw, compiled);
+  // 3. Resolve overlaps (provider rules beat generic ones), let providers named nearby veto generic
+  //    matches, then compute positions.
+  const kept = resolveOverlaps(raw, compiled).filter(
+    (m) => !compiled[m.rule]!.generic || !providerNamedNear(providerHits, m.start, m.end),
+  );
   const locator = new Locator(bytes);
   const matches = kept.map((m): SecretMatch => {
     const start = locator.position(m.start);
@@ -335,6 +349,25 @@ function cutAtDelimiter(bytes: Buffer, at: number, dir: 1 | -1): number {
       return dir === 1 ? i : i + 1;
   }
   return at;
+}
+
+/** How far before / after a generic match a provider name takes the decision away from it. */
+const PROVIDER_CONTEXT_BEFORE = 256;
+const PROVIDER_CONTEXT_AFTER = 64;
+
+function providerNamedNear(hits: readonly number[], start: number, end: number): boolean {
+  if (!hits.length) return false;
+  const lo = start - PROVIDER_CONTEXT_BEFORE;
+  const hi = end + PROVIDER_CONTEXT_AFTER;
+  // first hit ≥ lo
+  let a = 0;
+  let b = hits.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (hits[mid]! < lo) a = mid + 1;
+    else b = mid;
+  }
+  return a < hits.length && hits[a]! <= hi;
 }
 
 function resolveOverlaps(raw: RawMatch[], compiled: readonly CompiledRule[]): RawMatch[] {

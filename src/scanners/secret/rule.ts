@@ -30,6 +30,14 @@ export interface SecretRule {
    * multi-line rules such as PEM private-key blocks need more (e.g. 16384).
    */
   span?: number;
+  /**
+   * Lower-case names (≥ 5 chars, not common words) that identify this rule's provider in the text
+   * around a credential, e.g. `['abyssale']`. When a generic rule's match has one of these names
+   * within its context (same line or the few lines before) and no provider rule matched that
+   * secret, the generic match is dropped: the provider's own format check decides. Names are
+   * added to the keyword prefilter automatically.
+   */
+  provider?: string[];
   /** Minimum Shannon entropy (bits per char) of the secret. */
   entropy?: number;
   allow?: {
