@@ -59,7 +59,7 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   let commitsScanned = 0;
   let findings: Finding[] = [];
   const seenFingerprints = new Set<string>();
-  const dedupe = req.mode.kind === 'history';
+  const dedupe = req.mode.kind === 'history' || req.mode.kind === 'diff';
 
   const addFindings = (found: readonly Finding[]) => {
     for (let f of found) {

@@ -7,17 +7,19 @@ export function registerHookCommand(program: Command): void {
     .command('hook')
     .summary('install or remove the git hook that blocks commits adding a secret')
     .description(
-      'Manage the git hook that runs `rampart scan --staged --scanners secret --exit-code 1` before each commit.\n' +
-        'The hook goes to the repository hooks directory (core.hooksPath when set, else .git/hooks) and runs\n' +
-        './node_modules/.bin/rampart, else rampart on PATH, else npx --no-install rampart.\n' +
-        'For the pre-commit framework, use the hook id rampart-secrets (.pre-commit-hooks.yaml) instead.',
+      'Manage the git hook that runs `rampart scan --staged --scanners secret --exit-code 1` before each ' +
+        'commit. The hook is written to the hooks directory of the repository (core.hooksPath when set, else ' +
+        '.git/hooks) and runs ./node_modules/.bin/rampart, else rampart on PATH, else npx --no-install rampart. ' +
+        'With the pre-commit framework, use the hook id rampart-secrets (.pre-commit-hooks.yaml) instead.',
     );
 
   hook
     .command('install')
+    .summary('write the hook (rerun to update it)')
     .description(
-      'Write the hook into the repository of the current directory. An existing hook that Rampart did not\n' +
-        'write is left alone unless --force (it is then kept as <hook>.backup). Rerunning updates our hook.',
+      'Write the hook into the repository of the current directory. A hook that Rampart did not write is ' +
+        'left alone unless --force, which keeps it as <hook>.backup. Skip the hook once with ' +
+        '`git commit --no-verify`.',
     )
     .option('--force', 'replace a hook that Rampart did not write (kept as <hook>.backup)')
     .addOption(new Option('--hook <name>', 'which git hook').choices([...HOOK_NAMES]).default('pre-commit'))
@@ -30,16 +32,20 @@ export function registerHookCommand(program: Command): void {
 
   hook
     .command('uninstall')
-    .description('Remove the hook if Rampart wrote it (a <hook>.backup left by install --force is put back).')
+    .summary('remove the hook if Rampart wrote it')
+    .description(
+      'Remove the hook if Rampart wrote it; a hook that Rampart did not write is left untouched. A ' +
+        '<hook>.backup left by `install --force` is put back.',
+    )
     .addOption(new Option('--hook <name>', 'which git hook').choices([...HOOK_NAMES]).default('pre-commit'))
     .action(async (flags: { hook: HookName }) => {
       const { uninstallHook } = await import('../../hook/install.js');
       const r = await uninstallHook({ cwd: process.cwd(), hook: flags.hook });
-      if (r.action === 'absent')
+      if (r.action === 'absent') {
         process.stdout.write(`rampart: no ${flags.hook} hook at ${r.path}; nothing to do\n`);
-      else
-        process.stdout.write(
-          `rampart: removed the ${flags.hook} hook at ${r.path}${r.restored ? ` and restored ${r.restored}` : ''}\n`,
-        );
+      } else {
+        const restored = r.restored ? ` and restored ${r.restored}` : '';
+        process.stdout.write(`rampart: removed the ${flags.hook} hook at ${r.path}${restored}\n`);
+      }
     });
 }

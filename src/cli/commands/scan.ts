@@ -52,7 +52,10 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('--staged', 'scan only the changes staged for commit (pre-commit mode)')
     .option('--history', 'scan every commit reachable from --ref (default: all refs); each secret once, where it first appeared')
     .option('--ref <ref>', 'with --history: a ref or revision range to walk (repeatable)', collect)
-    .option('--diff-base <ref>', 'scan only what the current branch adds since its merge base with REF')
+    .option(
+      '--diff-base <ref>',
+      'scan every commit since the merge base with REF (what the branch adds); uncommitted changes are not included (use --staged)',
+    )
     .option('--debug', 'print debug logs and stack traces')
     .action(async (target: string, flags: ScanFlags) => {
       const { executeScan } = await import('../scan-action.js');
