@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,10 +48,21 @@ export interface MultitoolVerdict {
 /**
  * Runs the official validator (`$SARIF_MULTITOOL validate`, from @microsoft/sarif-multitool) with the
  * SARIF rules and the GitHub ingestion rules, and returns its error- and warning-level findings.
- * Undefined when SARIF_MULTITOOL is not set.
+ * The validator is `$SARIF_MULTITOOL`, else the devDependency's Linux binary in node_modules.
+ * Undefined when neither is there (another platform).
  */
+export function sarifMultitoolPath(): string | undefined {
+  if (process.env.SARIF_MULTITOOL) return process.env.SARIF_MULTITOOL;
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  const local = path.resolve(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '../../../node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool',
+  );
+  return existsSync(local) ? local : undefined;
+}
+
 export function runSarifMultitool(sarifText: string): MultitoolVerdict | undefined {
-  const tool = process.env.SARIF_MULTITOOL;
+  const tool = sarifMultitoolPath();
   if (!tool) return undefined;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rampart-sarif-'));
   try {
