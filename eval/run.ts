@@ -7,12 +7,14 @@
 import path from 'node:path';
 import { repoRoot, sharedRoot, type EvalContext } from './context.js';
 import { runSecretsEval } from './secrets.js';
+import { runIacEval } from './iac.js';
 
 type Section = (ctx: EvalContext) => Promise<boolean>;
 
 /** Every section returns whether it met its acceptance targets (true when it could not run). */
 const sections: Record<string, Section> = {
   secrets: runSecretsEval,
+  iac: runIacEval,
 };
 
 function usage(): string {

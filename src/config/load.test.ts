@@ -59,6 +59,7 @@ test('defaults when there is no file, environment or flag', () => {
     progress: 'auto',
     debug: false,
     secret: { disableRules: [], enableRules: [] },
+    misconfig: { disableRules: [], trustedRegistries: [], allowedExternalIps: [] },
   });
   assert.deepEqual(config, defaultConfig());
 });
@@ -83,6 +84,10 @@ debug: true
 secret:
   disable-rules: [secret/generic-api-key, jwt]
   enable-rules: []
+misconfig:
+  disable-rules: [misconfig/k8s-latest-tag]
+  trusted-registries: [myacr.azurecr.io, ghcr.io/my-org/]
+  allowed-external-ips: [203.0.113.0/24]
 `;
 
 test('rampart.yaml: every option, relative paths resolved against the file', () => {
@@ -105,6 +110,11 @@ test('rampart.yaml: every option, relative paths resolved against the file', () 
     progress: 'never',
     debug: true,
     secret: { disableRules: ['generic-api-key', 'jwt'], enableRules: [] },
+    misconfig: {
+      disableRules: ['k8s-latest-tag'],
+      trustedRegistries: ['myacr.azurecr.io', 'ghcr.io/my-org/'],
+      allowedExternalIps: ['203.0.113.0/24'],
+    },
   });
 });
 
@@ -159,6 +169,9 @@ test('every option has a RAMPART_* variable, and each parses', () => {
     RAMPART_DEBUG: '1',
     RAMPART_SECRET_DISABLE_RULES: 'jwt,secret/generic-api-key',
     RAMPART_SECRET_ENABLE_RULES: 'github-pat',
+    RAMPART_MISCONFIG_DISABLE_RULES: 'k8s-privileged',
+    RAMPART_MISCONFIG_TRUSTED_REGISTRIES: 'myacr.azurecr.io',
+    RAMPART_MISCONFIG_ALLOWED_EXTERNAL_IPS: '10.0.0.1,192.0.2.0/24',
   };
   assert.deepEqual(Object.keys(env).sort(), OPTIONS.map((o) => o.env).sort());
   assert.deepEqual(load(project(), env), {
@@ -177,6 +190,11 @@ test('every option has a RAMPART_* variable, and each parses', () => {
     progress: 'always',
     debug: true,
     secret: { disableRules: ['jwt', 'generic-api-key'], enableRules: ['github-pat'] },
+    misconfig: {
+      disableRules: ['k8s-privileged'],
+      trustedRegistries: ['myacr.azurecr.io'],
+      allowedExternalIps: ['10.0.0.1', '192.0.2.0/24'],
+    },
   });
 });
 
@@ -279,7 +297,7 @@ test('invalid rampart.yaml: file and line of the first bad key, suggestions, one
     ['output:\n', 'rampart.yaml:1: "output" must be a string'],
     [
       'a: 1\nb: 2\nformat: [json]\n',
-      'rampart.yaml:1: unknown key "a" (allowed: scanners, severity, format, output, exit-code, ignorefile, baseline, show-suppressed, max-file-size, file-timeout, skip-paths, respect-gitignore, progress, debug, secret) (and 2 more problems)',
+      'rampart.yaml:1: unknown key "a" (allowed: scanners, severity, format, output, exit-code, ignorefile, baseline, show-suppressed, max-file-size, file-timeout, skip-paths, respect-gitignore, progress, debug, secret, misconfig) (and 2 more problems)',
     ],
     ['format: json\nformat: sarif\n', 'rampart.yaml:2: invalid YAML: Map keys must be unique'],
     [

@@ -45,6 +45,7 @@ export function defaultConfig(): RampartConfig {
     progress: 'auto',
     debug: false,
     secret: { disableRules: [], enableRules: [] },
+    misconfig: { disableRules: [], trustedRegistries: [], allowedExternalIps: [] },
   };
 }
 
@@ -155,6 +156,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'RAMPART_SECRET_ENABLE_RULES',
     set: (c, v) => (c.secret.enableRules = parseRuleIds(v)),
   },
+  {
+    key: 'misconfig.disable-rules',
+    env: 'RAMPART_MISCONFIG_DISABLE_RULES',
+    set: (c, v) => (c.misconfig.disableRules = parseRuleIds(v)),
+  },
+  {
+    key: 'misconfig.trusted-registries',
+    env: 'RAMPART_MISCONFIG_TRUSTED_REGISTRIES',
+    set: (c, v) => (c.misconfig.trustedRegistries = parseList(v)),
+  },
+  {
+    key: 'misconfig.allowed-external-ips',
+    env: 'RAMPART_MISCONFIG_ALLOWED_EXTERNAL_IPS',
+    set: (c, v) => (c.misconfig.allowedExternalIps = parseList(v)),
+  },
 ];
 
 /** Flag-object aliases: `gitignore: false` is how --no-gitignore arrives from commander. */
@@ -245,6 +261,9 @@ function configValidator(): ValidateFunction {
 const FILE_KEYS: Record<string, string[]> = {
   '': [...new Set(OPTIONS.map((o) => o.key.split('.')[0]!))],
   secret: OPTIONS.filter((o) => o.key.startsWith('secret.')).map((o) => o.key.slice('secret.'.length)),
+  misconfig: OPTIONS.filter((o) => o.key.startsWith('misconfig.')).map((o) =>
+    o.key.slice('misconfig.'.length),
+  ),
 };
 
 function applyFile(config: RampartConfig, file: string): void {

@@ -32,4 +32,12 @@ export interface RampartConfig {
     /** Only these rules run (empty = all). */
     enableRules: string[];
   };
+  misconfig: {
+    /** Check ids (without `misconfig/`) that are switched off. */
+    disableRules: string[];
+    /** Registries (or registry/path prefixes) images may come from; empty = the check is off. */
+    trustedRegistries: string[];
+    /** Service externalIPs that are allowed: IPv4 addresses or CIDRs. */
+    allowedExternalIps: string[];
+  };
 }

@@ -144,7 +144,7 @@ export function parseString(raw: unknown): string {
 
 /** Secret rule ids, accepted with or without the `secret/` prefix; stored without it. */
 export function parseRuleIds(raw: unknown): string[] {
-  return parseList(raw).map((id) => id.replace(/^secret\//i, ''));
+  return parseList(raw).map((id) => id.replace(/^(secret|misconfig)\//i, ''));
 }
 
 /** Values are echoed in one-line errors: shortened, with control characters escaped. */

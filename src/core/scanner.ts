@@ -36,6 +36,13 @@ export interface Scanner {
   scan(target: ScanTarget, ctx: ScanContext): Finding[];
   /** Cross-file checks, run once after every target was scanned. */
   finalize?(ctx: ScanContext): Finding[];
+  /**
+   * Scanners with cross-file state (read by finalize) and scanning in worker threads: each worker
+   * drains its instance's state (plain, structured-cloneable data) after a batch, and the
+   * main-thread instance absorbs every drained state before finalize.
+   */
+  drainState?(): unknown;
+  absorbState?(state: unknown): void;
   /** Descriptors of every rule this scanner can report. */
   rules(): RuleDescriptor[];
 }

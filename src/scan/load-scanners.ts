@@ -6,7 +6,10 @@ import { scannerRegistry } from '../scanners/registry.js';
 export type ScannerSections = Partial<Record<ScannerKind, Record<string, unknown>>>;
 
 /** Instantiates the scanners named in `kinds` from the registry, with their config sections. */
-export async function loadScanners(kinds: readonly ScannerKind[], sections: ScannerSections): Promise<Scanner[]> {
+export async function loadScanners(
+  kinds: readonly ScannerKind[],
+  sections: ScannerSections,
+): Promise<Scanner[]> {
   const out: Scanner[] = [];
   for (const kind of kinds) {
     const factory = scannerRegistry.get(kind);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { ScannerKind } from '../core/finding.js';
 import type { WalkedFile } from '../walk/types.js';
 import type { FileOutcome, WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
@@ -38,6 +39,7 @@ export async function scanInWorkers(
   init: WorkerInit,
   count: number,
   onOutcome: (o: FileOutcome) => void,
+  onStates: (states: Partial<Record<ScannerKind, unknown>>) => void = () => {},
 ): Promise<void> {
   const queue = batches(files);
   const workers: Worker[] = [];
@@ -67,6 +69,7 @@ export async function scanInWorkers(
         w.on('message', (msg: WorkerResponse) => {
           if ('error' in msg) return fail(new Error(`scan worker failed: ${msg.error}`));
           for (const o of msg.results) onOutcome(o);
+          onStates(msg.states);
           feed(w);
         });
         w.on('error', (err) => fail(err));

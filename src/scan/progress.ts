@@ -8,7 +8,10 @@ export interface Progress {
   done(): void;
 }
 
-export function createProgress(mode: 'auto' | 'always' | 'never', stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  mode: 'auto' | 'always' | 'never',
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   const enabled = mode === 'always' || (mode === 'auto' && stream.isTTY === true && !process.env.CI);
   if (!enabled) return { setTotal() {}, tick() {}, done() {} };
   let total = 0;

@@ -39,7 +39,8 @@ const MAX_LISTED_SKIPS = 1000;
 export async function runScan(req: ScanRequest): Promise<ScanReport> {
   const startedAt = new Date();
   const { config } = req;
-  if (!existsSync(req.root)) throw new RampartError('PATH_UNREADABLE', `no such file or directory: ${req.root}`);
+  if (!existsSync(req.root))
+    throw new RampartError('PATH_UNREADABLE', `no such file or directory: ${req.root}`);
   const scanners = await scannersFor(config, req.mode);
 
   const warnings: string[] = [];
@@ -65,7 +66,13 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
     for (let f of found) {
       // A commit message is text from the repository: it may itself hold a secret.
       if (f.location?.commit?.message) {
-        f = { ...f, location: { ...f.location, commit: { ...f.location.commit, message: redact(f.location.commit.message) } } };
+        f = {
+          ...f,
+          location: {
+            ...f.location,
+            commit: { ...f.location.commit, message: redact(f.location.commit.message) },
+          },
+        };
       }
       if (dedupe) {
         if (seenFingerprints.has(f.fingerprint)) continue;
@@ -78,7 +85,8 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
     filesScanned++;
     bytesScanned += target.content.length;
     const r = scanTarget(scanners, target, config.fileTimeout, warn);
-    for (const kind of r.timedOut) onSkip({ path: target.path, reason: 'timeout', detail: `${kind} scanner` });
+    for (const kind of r.timedOut)
+      onSkip({ path: target.path, reason: 'timeout', detail: `${kind} scanner` });
     addFindings(r.findings);
   };
 
@@ -105,17 +113,28 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
         maxFileSize: config.maxFileSize,
         fileTimeout: config.fileTimeout,
       };
-      await scanInWorkers(files, init, threads, (o) => {
-        for (const w of o.warnings) warn(w);
-        if (o.skipped) onSkip(o.skipped);
-        else if (!o.notRequired) {
-          filesScanned++;
-          bytesScanned += o.bytes;
-          for (const kind of o.timedOut ?? []) onSkip({ path: o.path, reason: 'timeout', detail: `${kind} scanner` });
-          addFindings(o.findings);
-        }
-        req.progress.tick(1, o.bytes);
-      });
+      await scanInWorkers(
+        files,
+        init,
+        threads,
+        (o) => {
+          for (const w of o.warnings) warn(w);
+          if (o.skipped) onSkip(o.skipped);
+          else if (!o.notRequired) {
+            filesScanned++;
+            bytesScanned += o.bytes;
+            for (const kind of o.timedOut ?? [])
+              onSkip({ path: o.path, reason: 'timeout', detail: `${kind} scanner` });
+            addFindings(o.findings);
+          }
+          req.progress.tick(1, o.bytes);
+        },
+        (states) => {
+          for (const scanner of scanners) {
+            if (scanner.kind in states) scanner.absorbState?.(states[scanner.kind]);
+          }
+        },
+      );
     } else {
       for (const file of files) {
         if (!scanners.some((s) => s.required(file.path))) {
@@ -166,7 +185,9 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   const severities = new Set(config.severity);
   const inScope = findings.filter((f) => severities.has(f.severity));
   const suppressedCount = inScope.filter((f) => f.suppressed).length;
-  const reported = (config.showSuppressed ? inScope : inScope.filter((f) => !f.suppressed)).sort(compareFindings);
+  const reported = (config.showSuppressed ? inScope : inScope.filter((f) => !f.suppressed)).sort(
+    compareFindings,
+  );
 
   const ruleIndex = new Map<string, RuleDescriptor>();
   for (const scanner of scanners) for (const r of scanner.rules()) ruleIndex.set(r.id, r);
@@ -203,13 +224,23 @@ async function scannersFor(config: RampartConfig, mode: ScanMode): Promise<Scann
     // Git modes hand out excerpts (the added lines), which only the secret scanner can judge.
     kinds = kinds.filter((k) => k === 'secret');
     if (!kinds.length)
-      throw new RampartError('USAGE', `--${mode.kind === 'diff' ? 'diff-base' : mode.kind} works with the secret scanner only`);
+      throw new RampartError(
+        'USAGE',
+        `--${mode.kind === 'diff' ? 'diff-base' : mode.kind} works with the secret scanner only`,
+      );
   }
   return loadScanners(kinds, scannerSections(config));
 }
 
 function scannerSections(config: RampartConfig): ScannerSections {
-  return { secret: { ...config.secret } };
+  return {
+    secret: { ...config.secret },
+    misconfig: {
+      disableRules: config.misconfig.disableRules,
+      trustedRegistries: config.misconfig.trustedRegistries,
+      allowedExternalIPs: config.misconfig.allowedExternalIps,
+    },
+  };
 }
 
 /** Worker threads pay off only on enough work; never more than the machine's parallelism. */

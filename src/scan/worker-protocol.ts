@@ -24,4 +24,6 @@ export interface FileOutcome {
   notRequired?: boolean;
 }
 
-export type WorkerResponse = { id: number; results: FileOutcome[] } | { id: number; error: string };
+export type WorkerResponse =
+  | { id: number; results: FileOutcome[]; states: Partial<Record<ScannerKind, unknown>> }
+  | { id: number; error: string };

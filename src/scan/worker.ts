@@ -3,6 +3,7 @@
  * instances, and posts the results back. Only plain data crosses the thread boundary.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ScannerKind } from '../core/finding.js';
 import type { Scanner } from '../core/scanner.js';
 import type { Skipped, WalkedFile } from '../walk/types.js';
 import { readForScanSync, isSkipped } from '../walk/read.js';
@@ -28,14 +29,29 @@ async function handle(files: WalkedFile[]): Promise<FileOutcome[]> {
       continue;
     }
     const r = scanTarget(scanners, { path: file.path, content }, init.fileTimeout, (m) => warnings.push(m));
-    out.push({ path: file.path, bytes: content.length, findings: r.findings, warnings, timedOut: r.timedOut });
+    out.push({
+      path: file.path,
+      bytes: content.length,
+      findings: r.findings,
+      warnings,
+      timedOut: r.timedOut,
+    });
   }
   return out;
 }
 
+/** Cross-file state gathered by this batch, handed to the main thread for finalize(). */
+function drainStates(): Partial<Record<ScannerKind, unknown>> {
+  const states: Partial<Record<ScannerKind, unknown>> = {};
+  for (const s of scanners ?? []) if (s.drainState) states[s.kind] = s.drainState();
+  return states;
+}
+
 parentPort!.on('message', (msg: WorkerRequest) => {
   handle(msg.files).then(
-    (results) => parentPort!.postMessage({ id: msg.id, results } satisfies WorkerResponse),
-    (err: unknown) => parentPort!.postMessage({ id: msg.id, error: (err as Error).message } satisfies WorkerResponse),
+    (results) =>
+      parentPort!.postMessage({ id: msg.id, results, states: drainStates() } satisfies WorkerResponse),
+    (err: unknown) =>
+      parentPort!.postMessage({ id: msg.id, error: (err as Error).message } satisfies WorkerResponse),
   );
 });

@@ -35,7 +35,7 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         'Honours .gitignore and .rampartignore, skips binaries and files over --max-file-size, never follows symlinks.',
     )
     .argument('[path]', 'directory or file to scan (for git modes: a path inside the repository)', '.')
-    .option('--scanners <list>', 'comma-separated scanners to run (available: secret)')
+    .option('--scanners <list>', 'comma-separated scanners to run: secret (default), misconfig')
     .option('-s, --severity <list>', 'severities to report, e.g. HIGH,CRITICAL (default: all)')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'sarif', 'junit']))
     .option('-o, --output <file>', 'write the report to a file instead of stdout (written atomically)')
