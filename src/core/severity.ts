@@ -37,7 +37,8 @@ export function parseSeverityList(input: string): Severity[] {
       out.push('info');
       continue;
     }
-    if (!isSeverity(s)) throw new Error(`unknown severity "${raw.trim()}" (expected one of ${SEVERITIES.join(', ')})`);
+    if (!isSeverity(s))
+      throw new Error(`unknown severity "${raw.trim()}" (expected one of ${SEVERITIES.join(', ')})`);
     out.push(s);
   }
   return out;

@@ -62,6 +62,8 @@ export interface DetectResult {
 const DEFAULT_SPAN = 320;
 /** Windows are widened to whole lines only when the line is at most this much longer. */
 const LINE_EXTENSION_CAP = 2048;
+/** Longest stretch of text one regex run sees; longer merged windows are chunked. */
+const MAX_CHUNK = 64 * 1024;
 const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export class RuleSetError extends Error {
@@ -170,7 +172,10 @@ export function countCaptureGroups(source: string): number {
       continue;
     }
     if (c === '[') inClass = true;
-    else if (c === '(' && (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')))
+    else if (
+      c === '(' &&
+      (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!'))
+    )
       count++;
   }
   return count;
@@ -201,9 +206,11 @@ export function detectSecrets(
   const windows: number[][] = new Array(compiled.length);
   const providerHits: number[] = []; // end offsets of provider names, ascending
   set.automaton.scan(bytes, (kw, end) => {
-    if (set.providerKeyword[kw] === 1) providerHits.push(end);
-    const rulesForKw = keywordRules[kw]!;
     const kwStart = end - keywordLengths[kw]!;
+    // a provider name counts at a word start only (`stripe` in `striped` does, in `unstriped` not)
+    if (set.providerKeyword[kw] === 1 && (kwStart === 0 || !isAsciiLetter(bytes[kwStart - 1]!)))
+      providerHits.push(end);
+    const rulesForKw = keywordRules[kw]!;
     for (let j = 0; j < rulesForKw.length; j++) {
       const r = rulesForKw[j]!;
       if (!active[r]) continue;
@@ -221,27 +228,45 @@ export function detectSecrets(
     }
   });
 
-  // 2. Run each triggered rule's regex on its windows.
+  // 2. Run each triggered rule's regex on its windows. Windows that merged into a long stretch
+  //    (keyword-dense text) are cut into overlapping chunks so the deadline is checked often and
+  //    no single regex run sees more than MAX_CHUNK bytes.
   const raw: RawMatch[] = [];
   let timedOut = false;
   const deadline = options.deadline;
   let checks = 0;
+  const expired = () => deadline !== undefined && (checks++ & 7) === 0 && Date.now() > deadline;
   outer: for (let r = 0; r < compiled.length; r++) {
     const list = windows[r];
     if (!list) continue;
     const c = compiled[r]!;
     let lastEnd = -1;
     for (let w = 0; w < list.length; w += 2) {
-      if (deadline !== undefined && (checks++ & 15) === 0 && Date.now() > deadline) {
-        timedOut = true;
-        break outer;
-      }
       let ws = widenStart(bytes, list[w]!);
       const we = widenEnd(bytes, list[w + 1]!);
       if (ws < lastEnd) ws = lastEnd; // windows may overlap after widening
       if (ws >= we) continue;
       lastEnd = we;
-      runRule(c, r, bytes, ws, we, raw);
+      if (we - ws <= MAX_CHUNK) {
+        if (expired()) {
+          timedOut = true;
+          break outer;
+        }
+        runRule(c, r, bytes, ws, we, raw);
+        continue;
+      }
+      const overlap = Math.min(2 * c.span + 256, MAX_CHUNK / 2);
+      for (let cs = ws; ;) {
+        if (expired()) {
+          timedOut = true;
+          break outer;
+        }
+        const ce = cs + MAX_CHUNK >= we ? we : cutAtDelimiter(bytes, cs + MAX_CHUNK, -1);
+        runRule(c, r, bytes, cs, ce, raw);
+        if (ce >= we) break;
+        const next = cutAtDelimiter(bytes, ce - overlap, -1);
+        cs = next > cs ? next : ce;
+      }
     }
   }
 
@@ -349,6 +374,10 @@ function cutAtDelimiter(bytes: Buffer, at: number, dir: 1 | -1): number {
       return dir === 1 ? i : i + 1;
   }
   return at;
+}
+
+function isAsciiLetter(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
 }
 
 /** How far before / after a generic match a provider name takes the decision away from it. */

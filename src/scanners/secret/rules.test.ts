@@ -4,6 +4,7 @@ import { compileRules, detectSecrets, type CompiledRuleSet } from './engine.js';
 import type { SecretRule } from './rule.js';
 import { providerRules, providerRuleFamilies } from './rules/index.js';
 import { genericRules } from './rules/generic.js';
+import { longtailRules, LONGTAIL_GAP } from './rules/longtail.js';
 
 /**
  * The contract of the provider rule set: every rule is complete, and its own true/false positives
@@ -140,4 +141,71 @@ test('rules stay fast on hostile input built from their own keywords', () => {
       }
     }
   }
+});
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Provider names and the long tail                                                                  */
+
+test('the long tail has at least 70 provider rules, each naming its provider', () => {
+  assert.ok(longtailRules.length >= 70, `only ${longtailRules.length} long-tail rules`);
+  for (const r of longtailRules) {
+    assert.ok(providerRules.includes(r), `${r.id}: not registered in providerRules`);
+    assert.ok((r.provider ?? []).length > 0, `${r.id}: no provider names`);
+    assert.deepEqual(r.provider, r.keywords, `${r.id}: provider names and keywords differ`);
+  }
+});
+
+test('provider names are lower-case, at least 5 characters, and are not words of ordinary code', () => {
+  const ordinary = new Set([
+    'token',
+    'secret',
+    'client',
+    'server',
+    'access',
+    'password',
+    'bearer',
+    'cloud',
+    'azure',
+  ]);
+  for (const r of providerRules) {
+    for (const name of r.provider ?? []) {
+      assert.equal(name, name.toLowerCase(), `${r.id}: provider name "${name}"`);
+      assert.ok(name.length >= 5, `${r.id}: provider name "${name}" is shorter than 5 characters`);
+      assert.ok(!ordinary.has(name), `${r.id}: provider name "${name}" is an ordinary word`);
+    }
+  }
+});
+
+test('a near miss next to a provider name is reported by no rule of the full set (generic rules defer)', () => {
+  const full = compileRules([...providerRules, ...genericRules]);
+  for (const r of longtailRules) {
+    for (const fp of r.falsePositives) {
+      const { matches } = detectSecrets(fp, 'example.txt', full);
+      assert.deepEqual(
+        matches.map((m) => m.ruleId),
+        [],
+        `${r.id}: the full set reports the near miss ${JSON.stringify(fp.slice(0, 80))}`,
+      );
+    }
+  }
+});
+
+test('a long-tail rule needs its name as a word start, and its token within the gap', () => {
+  const meraki = compileRules(longtailRules.filter((r) => r.id === 'meraki-api-key'));
+  const key = '6f1c3b9e0d2a47c8b5e9f0a1d3c7e2b4a6f8d0c2';
+  assert.equal(detectSecrets(`MERAKI_API_KEY=${key}`, 'a.env', meraki).matches[0]?.secret, key);
+  assert.equal(detectSecrets(`const merakiKey = "${key}"`, 'a.ts', meraki).matches.length, 1);
+  // `meraki` inside `CameraKit` is not the provider's name.
+  assert.equal(detectSecrets(`ReactNativeCameraKit: ${key}`, 'a.yaml', meraki).matches.length, 0);
+  // Too far after the name.
+  assert.equal(
+    detectSecrets(`meraki:${' '.repeat(LONGTAIL_GAP + 1)}${key}`, 'a.txt', meraki).matches.length,
+    0,
+  );
+  // A short token of one character class is a word next to the name (here: the name itself).
+  const mockaroo = compileRules(longtailRules.filter((r) => r.id === 'mockaroo-api-key'));
+  assert.equal(detectSecrets('| `mockaroo` | mockaroo |', 'a.md', mockaroo).matches.length, 0);
+  assert.equal(detectSecrets("mockaroo_key = 'k3v9q2zx'", 'a.py', mockaroo).matches.length, 1);
+  // A longer value of the same alphabet is a different thing.
+  assert.equal(detectSecrets(`meraki: ${key}ab`, 'a.txt', meraki).matches.length, 0);
 });

@@ -140,6 +140,7 @@ export const chatRules: SecretRule[] = [
   // ─── Discord ────────────────────────────────────────────────────────────────────────────────
   {
     id: 'discord-bot-token',
+    provider: ['discord'],
     title: 'Discord bot token',
     description:
       'A Discord bot token: base64 of the bot user id (so it starts `M`, `N` or `O`) + `.` + 6-character timestamp + `.` + 27–38-character HMAC.',
@@ -161,6 +162,7 @@ export const chatRules: SecretRule[] = [
   },
   {
     id: 'discord-webhook-url',
+    provider: ['discord'],
     title: 'Discord webhook URL',
     description:
       'A Discord webhook URL (`discord.com/api/webhooks/<id>/<token>`): anyone with it can post to the channel.',
@@ -180,6 +182,7 @@ export const chatRules: SecretRule[] = [
   },
   {
     id: 'discord-client-secret',
+    provider: ['discord'],
     title: 'Discord OAuth2 client secret',
     description:
       'A Discord application client secret (32 URL-safe characters) assigned to a `discord…secret` name.',
@@ -238,6 +241,7 @@ export const chatRules: SecretRule[] = [
   // ─── Telegram, Mattermost, Twitch, Twitter/X, Facebook, LinkedIn, Webex, Zulip ──────────
   {
     id: 'telegram-bot-token',
+    provider: ['telegram'],
     title: 'Telegram bot token',
     description:
       'A Telegram Bot API token: numeric bot id + `:` + 35-character secret. Recognised bare when the secret starts `AA` (as issued by BotFather), in an `api.telegram.org/bot<token>/` URL, or assigned to a `telegram…` name.',
@@ -260,6 +264,7 @@ export const chatRules: SecretRule[] = [
   },
   {
     id: 'mattermost-access-token',
+    provider: ['mattermost'],
     title: 'Mattermost access token',
     description:
       'A Mattermost personal access or bot token (26 lower-case alphanumerics) assigned to a `mattermost…` name.',
@@ -275,6 +280,7 @@ export const chatRules: SecretRule[] = [
   },
   {
     id: 'twitch-oauth-token',
+    provider: ['twitch'],
     title: 'Twitch OAuth token',
     description:
       'A Twitch OAuth access token or client secret (30 lower-case alphanumerics) assigned to a `twitch…` name, or an IRC `oauth:` password.',
@@ -442,6 +448,7 @@ export const chatRules: SecretRule[] = [
   },
   {
     id: 'zulip-api-key',
+    provider: ['zulip'],
     title: 'Zulip API key',
     description: 'A Zulip bot/user API key (32 alphanumerics) assigned to a `zulip…` name.',
     regex: assigned(ci('zulip'), '[A-Za-z0-9]{32}', R),

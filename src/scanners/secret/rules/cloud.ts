@@ -539,6 +539,7 @@ export const cloudRules: SecretRule[] = [
   // ─── IBM Cloud ──────────────────────────────────────────────────────────────────────────────
   {
     id: 'ibm-cloud-iam-key',
+    provider: ['ibm_cloud', 'ibm-cloud', 'ibm_iam', 'ibm-iam'],
     title: 'IBM Cloud IAM API key',
     description:
       'An IBM Cloud IAM API key (44 URL-safe characters) assigned to an `ibm…`/`iam…`/`apikey` name.',
@@ -814,6 +815,7 @@ export const cloudRules: SecretRule[] = [
   },
   {
     id: 'heroku-api-key',
+    provider: ['heroku'],
     title: 'Heroku API key',
     description:
       'A Heroku platform API key in the current `HRKU-` format (60 URL-safe characters after the prefix).',
@@ -835,6 +837,7 @@ export const cloudRules: SecretRule[] = [
   },
   {
     id: 'heroku-api-key-legacy',
+    provider: ['heroku'],
     title: 'Heroku API key (legacy UUID)',
     description:
       'A legacy Heroku API key: a UUID assigned to a `heroku…` name (`HEROKU_API_KEY`, `heroku_token`).',
@@ -945,6 +948,7 @@ export const cloudRules: SecretRule[] = [
   },
   {
     id: 'linode-api-token',
+    provider: ['linode'],
     title: 'Linode (Akamai Cloud) API token',
     description: 'A Linode personal access token (64 hex characters) assigned to a `linode…` name.',
     regex: assigned(`(?:${anyOf('linode')})`, '[a-f0-9]{64}', R),
@@ -961,6 +965,7 @@ export const cloudRules: SecretRule[] = [
   },
   {
     id: 'vultr-api-key',
+    provider: ['vultr'],
     title: 'Vultr API key',
     description: 'A Vultr API key (36 upper-case alphanumerics) assigned to a `vultr…` name.',
     regex: assigned(`(?:${anyOf('vultr')})`, '[A-Z0-9]{36}', R),
@@ -974,6 +979,7 @@ export const cloudRules: SecretRule[] = [
   },
   {
     id: 'hetzner-cloud-token',
+    provider: ['hetzner'],
     title: 'Hetzner Cloud API token',
     description:
       'A Hetzner Cloud API token (64 alphanumerics) assigned to an `HCLOUD_TOKEN`/`hetzner…` name.',

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SecretRule } from '../rule.js';
 import { providerRuleFamilies, providerRules } from './index.js';
+import { LONGTAIL_GAP } from './longtail.js';
 
 const FAMILY_TITLES: Record<string, string> = {
   cloud: 'Cloud providers',
@@ -17,6 +18,7 @@ const FAMILY_TITLES: Record<string, string> = {
   saas: 'SaaS APIs (AI, email/SMS, observability, productivity, platforms)',
   keys: 'Private keys and signed tokens',
   connection: 'Passwords in URLs, connection strings, config files, headers and command lines',
+  longtail: 'Long-tail providers (a fixed-shape token near the provider name)',
 };
 
 /** Markdown table cells must not contain raw pipes or newlines. */
@@ -30,7 +32,7 @@ function code(items: readonly string[] | undefined): string {
 }
 
 function row(r: SecretRule): string {
-  return `| \`${r.id}\` | ${cell(r.title)} | ${r.severity} | ${code(r.keywords)} | ${code(r.equivalents?.gitleaks)} | ${code(r.equivalents?.trivy)} |`;
+  return `| \`${r.id}\` | ${cell(r.title)} | ${r.severity} | ${code(r.keywords)} | ${code(r.provider)} | ${code(r.equivalents?.gitleaks)} | ${code(r.equivalents?.trivy)} |`;
 }
 
 export function renderRulesMarkdown(): string {
@@ -48,14 +50,18 @@ export function renderRulesMarkdown(): string {
     '',
     "How a rule runs: the Aho-Corasick prefilter finds its **keywords** (case-insensitive); only the text around a keyword is matched against the rule's regex; the secret must then pass the rule's minimum entropy, its allow-list and the shared placeholder filter (templates such as `${VAR}`, masked values such as `xxxx`, documented example keys). Every rule carries true and false positives that the test suite checks, alone and inside the full rule set. When a provider rule and a generic rule report overlapping text, the provider rule is kept.",
     '',
+    "**Provider names** (`provider`): when a generic rule's match has one of these names nearby (a few lines before, or just after) and no provider rule matched that text, the generic match is dropped: the provider's own format check decides, so a value of the wrong length or alphabet next to `abyssale` is not reported as a generic API key. Names are at least 5 characters and are declared only for providers whose token formats the rules cover.",
+    '',
+    `Long-tail rules (the last table) match the provider's name, then within ${LONGTAIL_GAP} characters (newlines included) a token of the provider's exact shape: charset and length, sometimes a prefix, bounded on both sides so a longer or differently-shaped value does not match.`,
+    '',
     "Equivalents name the closest rule of [gitleaks](https://github.com/gitleaks/gitleaks) and of Trivy's built-in secret rules, to map findings and ignore files between tools.",
     '',
   ];
   for (const [family, rules] of Object.entries(providerRuleFamilies)) {
     lines.push(`## ${FAMILY_TITLES[family] ?? family} (${rules.length})`, '');
     lines.push(
-      '| id | title | severity | keywords | gitleaks | Trivy |',
-      '| --- | --- | --- | --- | --- | --- |',
+      '| id | title | severity | keywords | provider names | gitleaks | Trivy |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const r of [...rules].sort((a, b) => a.id.localeCompare(b.id))) lines.push(row(r));
     lines.push('');

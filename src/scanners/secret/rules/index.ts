@@ -7,6 +7,7 @@ import { paymentRules } from './payment.js';
 import { saasRules } from './saas.js';
 import { keyRules } from './keys.js';
 import { connectionRules } from './connection.js';
+import { longtailRules } from './longtail.js';
 
 /**
  * Every provider-specific rule, grouped by family. The scanner adds `genericRules` (rules/generic.ts)
@@ -22,6 +23,8 @@ export const providerRuleFamilies: Readonly<Record<string, readonly SecretRule[]
   saas: saasRules,
   keys: keyRules,
   connection: connectionRules,
+  /** Long-tail providers (name + fixed-shape token); after the specific families. */
+  longtail: longtailRules,
 };
 
 export const providerRules: SecretRule[] = Object.values(providerRuleFamilies).flat();

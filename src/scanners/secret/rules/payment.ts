@@ -5,6 +5,7 @@ import { L, LW, R, RW, ci, anyOf, assigned, PLACEHOLDER_ALLOW, NO_DIGIT, ciw } f
 export const paymentRules: SecretRule[] = [
   {
     id: 'stripe-secret-key',
+    provider: ['stripe'],
     title: 'Stripe secret key',
     description:
       'A Stripe secret API key: `sk_live_`/`sk_test_` (or `sk_prod_`) + 24 or more alphanumerics. Live keys move real money; test keys still expose account data.',
@@ -29,6 +30,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'stripe-restricted-key',
+    provider: ['stripe'],
     title: 'Stripe restricted key',
     description:
       'A Stripe restricted API key: `rk_live_`/`rk_test_` (or `rk_prod_`) + 24 or more alphanumerics.',
@@ -47,6 +49,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'stripe-webhook-secret',
+    provider: ['stripe'],
     title: 'Stripe webhook signing secret',
     description:
       'A Stripe webhook endpoint signing secret: `whsec_` + 32 or more alphanumerics. Lets an attacker forge Stripe events to the endpoint.',
@@ -134,6 +137,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'adyen-api-key',
+    provider: ['adyen'],
     title: 'Adyen API key',
     description: 'An Adyen API key (starts `AQE`, 80+ characters) next to an `adyen…` name.',
     regex: assigned(ci('adyen'), 'AQE[A-Za-z0-9+/=_.-]{80,300}', '(?![A-Za-z0-9+/=_.-])'),
@@ -205,6 +209,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'razorpay-key-id',
+    provider: ['razorpay'],
     title: 'Razorpay key ID',
     description:
       'A Razorpay API key ID: `rzp_live_`/`rzp_test_` + 14 alphanumerics. Identifies the account; the paired key secret is the credential.',
@@ -218,6 +223,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'razorpay-key-secret',
+    provider: ['razorpay'],
     title: 'Razorpay key secret',
     description: 'A Razorpay API key secret (24 alphanumerics) assigned to a `razorpay…` name.',
     regex: assigned(ci('razorpay'), '[A-Za-z0-9]{24}', R),
@@ -231,6 +237,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'flutterwave-secret-key',
+    provider: ['flutterwave'],
     title: 'Flutterwave secret key',
     description: 'A Flutterwave secret key: `FLWSECK-` or `FLWSECK_TEST-` + 32 hex + `-X`.',
     regex: `${L}(FLWSECK(?:_TEST)?-[a-h0-9]{32}-X)${R}`,
@@ -247,6 +254,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'flutterwave-encryption-key',
+    provider: ['flutterwave'],
     title: 'Flutterwave encryption key',
     description: 'A Flutterwave encryption key: `FLWSECK` (or `FLWSECK_TEST`) + 12 hex characters.',
     regex: `${L}(FLWSECK(?:_TEST)?[a-h0-9]{12})${R}`,
@@ -260,6 +268,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'gocardless-access-token',
+    provider: ['gocardless'],
     title: 'GoCardless access token',
     description:
       'A GoCardless API access token: `live_` (or `sandbox_`) + 40 characters, next to a `gocardless…` name.',
@@ -275,6 +284,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'coinbase-access-token',
+    provider: ['coinbase'],
     title: 'Coinbase API secret / access token',
     description:
       'A Coinbase API secret or OAuth access token (64 URL-safe characters) assigned to a `coinbase…` name.',
@@ -290,6 +300,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'plaid-access-token',
+    provider: ['plaid'],
     title: 'Plaid access token',
     description:
       'A Plaid item access token: `access-sandbox-`/`access-development-`/`access-production-` + a UUID.',
@@ -304,6 +315,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'plaid-secret',
+    provider: ['plaid'],
     title: 'Plaid secret',
     description: 'A Plaid API secret (30 hex characters) assigned to a `plaid…` name.',
     regex: assigned(ciw('plaid'), '[a-f0-9]{30}', R),
@@ -318,6 +330,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'duffel-api-token',
+    provider: ['duffel'],
     title: 'Duffel API token',
     description: 'A Duffel API access token: `duffel_test_`/`duffel_live_` + 43 characters.',
     regex: `${L}(duffel_(?:test|live)_[A-Za-z0-9_=-]{43})(?![A-Za-z0-9_=-])`,
@@ -331,6 +344,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'easypost-api-key',
+    provider: ['easypost'],
     title: 'EasyPost API key',
     description: 'An EasyPost API key: production `EZAK` or test `EZTK` + 54 alphanumerics.',
     regex: `${L}(EZ[AT]K[A-Za-z0-9]{54})${R}`,
@@ -350,6 +364,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'mollie-api-key',
+    provider: ['mollie'],
     title: 'Mollie API key',
     description: 'A Mollie API key: `live_`/`test_` + 30 alphanumerics, next to a `mollie…` name.',
     regex: assigned(ci('mollie'), '(?:live|test)_[A-Za-z0-9]{30}', R),
@@ -375,6 +390,7 @@ export const paymentRules: SecretRule[] = [
   },
   {
     id: 'lemon-squeezy-api-key',
+    provider: ['lemonsqueezy'],
     title: 'Lemon Squeezy API key',
     description:
       'A Lemon Squeezy API key (a long RS256 JWT) assigned to a `lemonsqueezy…`/`LEMON_SQUEEZY…` name.',

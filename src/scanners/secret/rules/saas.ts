@@ -81,6 +81,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'huggingface-access-token',
+    provider: ['huggingface'],
     title: 'Hugging Face access token',
     description: 'A Hugging Face user access token: `hf_` + 34 letters.',
     regex: `${L}(hf_[A-Za-z]{34})${R}`,
@@ -103,6 +104,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'huggingface-org-token',
+    provider: ['huggingface'],
     title: 'Hugging Face organization API token',
     description: 'A legacy Hugging Face organization API token: `api_org_` + 34 letters.',
     regex: `${L}(api_org_[A-Za-z]{34})${R}`,
@@ -185,6 +187,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'pinecone-api-key',
+    provider: ['pinecone'],
     title: 'Pinecone API key',
     description: 'A Pinecone API key in the current `pcsk_<id>_<secret>` format.',
     regex: `${L}(pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{50,80})${R}`,
@@ -202,6 +205,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'pinecone-api-key-legacy',
+    provider: ['pinecone'],
     title: 'Pinecone API key (legacy UUID)',
     description: 'A legacy Pinecone API key: a UUID assigned to a `pinecone…` name.',
     regex: assigned(ci('pinecone'), UUID, R),
@@ -253,6 +257,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'deepseek-api-key',
+    provider: ['deepseek'],
     title: 'DeepSeek API key',
     description: 'A DeepSeek API key: `sk-` + 32 hex characters, assigned to a `deepseek…` name.',
     regex: assigned(ci('deepseek'), 'sk-[a-f0-9]{32}', R),
@@ -306,6 +311,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'elevenlabs-api-key',
+    provider: ['elevenlabs'],
     title: 'ElevenLabs API key',
     description:
       'An ElevenLabs API key (`sk_` + 48 hex, or 32 hex for older keys) assigned to an `elevenlabs…`/`xi-api-key` name.',
@@ -341,6 +347,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'assemblyai-api-key',
+    provider: ['assemblyai'],
     title: 'AssemblyAI API key',
     description: 'An AssemblyAI API key (32 hex characters) assigned to an `assemblyai…` name.',
     regex: assigned(anyOf('assemblyai', 'assembly_ai'), '[a-f0-9]{32}', R),
@@ -354,6 +361,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'wandb-api-key',
+    provider: ['wandb'],
     title: 'Weights & Biases API key',
     description:
       'A Weights & Biases API key (40 hex characters) assigned to a `WANDB_API_KEY`/`wandb…` name.',
@@ -370,6 +378,7 @@ export const saasRules: SecretRule[] = [
   // ─── Email, SMS, voice ─────────────────────────────────────────────────────────────────────
   {
     id: 'sendgrid-api-key',
+    provider: ['sendgrid'],
     title: 'SendGrid API key',
     description: 'A Twilio SendGrid API key: `SG.` + 22-character id + `.` + 43-character secret.',
     regex: `${L}(SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43})${RW}`,
@@ -388,6 +397,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'mailgun-api-key',
+    provider: ['mailgun'],
     title: 'Mailgun API key',
     description:
       'A Mailgun private API key (`key-` + 32 characters, or the newer `<32 hex>-<8 hex>-<8 hex>`) near a mention of Mailgun (the rule runs only on text around the word `mailgun`).',
@@ -409,6 +419,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'mailchimp-api-key',
+    provider: ['mailchimp'],
     title: 'Mailchimp API key',
     description: 'A Mailchimp Marketing API key: 32 hex characters + `-us` + data-centre number.',
     regex: `${L}([0-9a-f]{32}-us[0-9]{1,2})${R}`,
@@ -429,6 +440,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'mandrill-api-key',
+    provider: ['mandrill'],
     title: 'Mailchimp Transactional (Mandrill) API key',
     description:
       'A Mandrill API key (`md-` + 22 characters, or 22 characters) assigned to a `mandrill…` name.',
@@ -604,6 +616,7 @@ export const saasRules: SecretRule[] = [
   // ─── Observability ─────────────────────────────────────────────────────────────────────────
   {
     id: 'new-relic-user-api-key',
+    provider: ['new relic', 'new_relic'],
     title: 'New Relic user API key',
     description: 'A New Relic user (NerdGraph) API key: `NRAK-` + 27 upper-case alphanumerics.',
     regex: `${L}(NRAK-[A-Z0-9]{27})${R}`,
@@ -618,6 +631,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'new-relic-license-key',
+    provider: ['new relic', 'new_relic'],
     title: 'New Relic ingest license key',
     description: 'A New Relic ingest license key: 36 hex characters (or `eu01xx` + 30) ending in `NRAL`.',
     regex: `${L}((?:[a-fA-F0-9]{36}|eu01xx[a-fA-F0-9]{30})NRAL)${R}`,
@@ -633,6 +647,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'new-relic-insert-key',
+    provider: ['new relic', 'new_relic'],
     title: 'New Relic Insights insert key',
     description: 'A New Relic Insights insert key: `NRII-` + 32 URL-safe characters.',
     regex: `${L}(NRII-[A-Za-z0-9_-]{32})${RW}`,
@@ -646,6 +661,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'new-relic-query-key',
+    provider: ['new relic', 'new_relic'],
     title: 'New Relic Insights query key',
     description: 'A New Relic Insights query key: `NRIQ-` + 32 URL-safe characters.',
     regex: `${L}(NRIQ-[A-Za-z0-9_-]{32})${RW}`,
@@ -658,6 +674,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'new-relic-rest-api-key',
+    provider: ['new relic', 'new_relic'],
     title: 'New Relic REST API key',
     description: 'A New Relic REST API key: `NRRA-` + 42 hex characters.',
     regex: `${L}(NRRA-[a-f0-9]{42})${R}`,
@@ -670,6 +687,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'new-relic-browser-key',
+    provider: ['new relic', 'new_relic'],
     title: 'New Relic browser / mobile ingest key',
     description:
       'A New Relic browser (`NRJS-`/`NRBR-` + 19 hex) or mobile app token (`…-NRMA`): ingest-only, embedded in apps by design.',
@@ -687,6 +705,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'datadog-api-key',
+    provider: ['datadog'],
     title: 'Datadog API key',
     description:
       'A Datadog API key (32 hex characters) assigned to a `DD_API_KEY`/`datadog…` name or sent as `DD-API-KEY`.',
@@ -705,6 +724,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'datadog-app-key',
+    provider: ['datadog'],
     title: 'Datadog application key',
     description:
       'A Datadog application key (40 hex characters) assigned to a `DD_APP_KEY`/`datadog…app…key` name or sent as `DD-APPLICATION-KEY`.',
@@ -781,6 +801,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'grafana-cloud-token',
+    provider: ['grafana'],
     title: 'Grafana Cloud access policy token',
     description: 'A Grafana Cloud access policy token: `glc_` + base64 JSON (`eyJ…`).',
     regex: `${L}(glc_eyJ[A-Za-z0-9+/=_-]{30,400})(?![A-Za-z0-9+/=_-])`,
@@ -801,6 +822,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'grafana-service-account-token',
+    provider: ['grafana'],
     title: 'Grafana service account token',
     description: 'A Grafana service account token: `glsa_` + 32 alphanumerics + `_` + 8 hex checksum.',
     regex: `${L}(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})${R}`,
@@ -818,6 +840,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'grafana-api-key',
+    provider: ['grafana'],
     title: 'Grafana API key (legacy)',
     description: 'A legacy Grafana API key: base64 JSON beginning `{"k":"` (`eyJrIjoi…`).',
     regex: `${L}(eyJrIjoi[A-Za-z0-9+/=_-]{30,150})(?![A-Za-z0-9+/=_-])`,
@@ -869,6 +892,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'dynatrace-api-token',
+    provider: ['dynatrace'],
     title: 'Dynatrace API token',
     description:
       'A Dynatrace token: `dt0c01.` (or another `dt0xNN.` type) + 24-character public part + `.` + 64-character secret.',
@@ -887,6 +911,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'honeycomb-api-key',
+    provider: ['honeycomb'],
     title: 'Honeycomb API key',
     description:
       'A Honeycomb ingest/configuration key (`hc` + type + `_` + 58 characters, or 22/32 legacy characters) assigned to a `honeycomb…`/`x-honeycomb-team` name.',
@@ -909,6 +934,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'rollbar-access-token',
+    provider: ['rollbar'],
     title: 'Rollbar access token',
     description: 'A Rollbar project/account access token (32 hex characters) assigned to a `rollbar…` name.',
     regex: assigned(ci('rollbar'), '[a-f0-9]{32}', R),
@@ -952,6 +978,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'pagerduty-api-key',
+    provider: ['pagerduty'],
     title: 'PagerDuty API key',
     description:
       'A PagerDuty REST API key (20 characters, user keys start `u+`) or an Events integration key (32 hex) assigned to a `pagerduty…` name.',
@@ -973,12 +1000,13 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'launchdarkly-access-token',
+    provider: ['launchdarkly'],
     title: 'LaunchDarkly API access token / SDK key',
     description:
-      'A LaunchDarkly API access token (`api-<uuid>`) or server-side SDK key (`sdk-<uuid>`) assigned to a `launchdarkly…`/`LD_…` name.',
+      'A LaunchDarkly API access token (`api-<uuid>`) or server-side SDK key (`sdk-<uuid>`) assigned to a `launchdarkly…`/`LD_…` name. The UUID part is matched as lower-case alphanumerics in 8-4-4-4-12 groups, as public detectors do.',
     regex: assigned(
       anyOf('launchdarkly', 'launch_darkly', 'ld_sdk_key', 'ld_api_key', 'ld_access_token'),
-      `(?:api|sdk)-${UUID}`,
+      '(?:api|sdk)-[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}',
       R,
     ),
     keywords: ['launchdarkly', 'launch_darkly', 'ld_sdk', 'ld_api', 'ld_access'],
@@ -1012,6 +1040,7 @@ export const saasRules: SecretRule[] = [
   // ─── Developer platforms, hosting, databases ───────────────────────────────────────────────
   {
     id: 'vercel-token',
+    provider: ['vercel'],
     title: 'Vercel token',
     description:
       'A Vercel access token in the prefixed format (`vcp_` personal, `vci_` integration, `vca_` app access, `vcr_` app refresh, `vck_` API key).',
@@ -1026,6 +1055,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'vercel-token-legacy',
+    provider: ['vercel'],
     title: 'Vercel access token (legacy)',
     description: 'A legacy Vercel access token (24 alphanumerics) assigned to a `vercel…`/`now…token` name.',
     regex: assigned(ci('vercel'), '[A-Za-z0-9]{24}', R),
@@ -1039,6 +1069,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'netlify-access-token',
+    provider: ['netlify'],
     title: 'Netlify personal access token',
     description: 'A Netlify personal access token: `nfp_` + 36 alphanumerics.',
     regex: `${L}(nfp_[A-Za-z0-9]{36})${R}`,
@@ -1051,6 +1082,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'netlify-access-token-legacy',
+    provider: ['netlify'],
     title: 'Netlify access token (legacy)',
     description: 'A legacy Netlify access token (40–46 URL-safe characters) assigned to a `netlify…` name.',
     regex: assigned(ci('netlify'), '[A-Za-z0-9_-]{40,46}', RW),
@@ -1090,6 +1122,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'supabase-access-token',
+    provider: ['supabase'],
     title: 'Supabase personal access token',
     description: 'A Supabase management API personal access token: `sbp_` + 40 characters.',
     regex: `${L}(sbp_[a-z0-9]{40})${R}`,
@@ -1102,6 +1135,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'supabase-secret-key',
+    provider: ['supabase'],
     title: 'Supabase secret API key',
     description:
       'A Supabase secret API key (new format): `sb_secret_` + URL-safe characters. Bypasses row-level security.',
@@ -1119,6 +1153,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'planetscale-api-token',
+    provider: ['planetscale'],
     title: 'PlanetScale service token',
     description: 'A PlanetScale service token: `pscale_tkn_` + 32–64 characters.',
     regex: `${L}(pscale_tkn_[A-Za-z0-9_.-]{32,64})(?![A-Za-z0-9_.-])`,
@@ -1132,6 +1167,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'planetscale-password',
+    provider: ['planetscale'],
     title: 'PlanetScale database password',
     description: 'A PlanetScale database branch password: `pscale_pw_` + 32–64 characters.',
     regex: `${L}(pscale_pw_[A-Za-z0-9_.-]{32,64})(?![A-Za-z0-9_.-])`,
@@ -1147,6 +1183,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'planetscale-oauth-token',
+    provider: ['planetscale'],
     title: 'PlanetScale OAuth token',
     description: 'A PlanetScale OAuth token: `pscale_oauth_` + 32–64 characters.',
     regex: `${L}(pscale_oauth_[A-Za-z0-9_.-]{32,64})(?![A-Za-z0-9_.-])`,
@@ -1187,6 +1224,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'databricks-api-token',
+    provider: ['databricks'],
     title: 'Databricks personal access token',
     description: 'A Databricks personal access token: `dapi` + 32 hex characters (optionally `-<n>`).',
     regex: `${L}(dapi[a-fA-F0-9]{32}(?:-[0-9])?)${R}`,
@@ -1228,6 +1266,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'algolia-admin-key',
+    provider: ['algolia'],
     title: 'Algolia admin / write API key',
     description:
       'An Algolia API key (32 hex characters) assigned to an `algolia…` name other than a search-only key.',
@@ -1246,6 +1285,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'contentful-pat',
+    provider: ['contentful'],
     title: 'Contentful personal access token',
     description: 'A Contentful management API personal access token: `CFPAT-` + 43 URL-safe characters.',
     regex: `${L}(CFPAT-[A-Za-z0-9_-]{43})${RW}`,
@@ -1260,6 +1300,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'contentful-delivery-token',
+    provider: ['contentful'],
     title: 'Contentful delivery / preview API token',
     description:
       'A Contentful delivery or preview API token (43 URL-safe characters) assigned to a `contentful…` name.',
@@ -1356,6 +1397,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'tailscale-key',
+    provider: ['tailscale'],
     title: 'Tailscale key',
     description:
       'A Tailscale auth key, API access token, OAuth client secret, SCIM or webhook secret: `tskey-<type>-<id>-<secret>`.',
@@ -1373,6 +1415,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'ngrok-authtoken',
+    provider: ['ngrok'],
     title: 'ngrok authtoken / API key',
     description:
       'An ngrok agent authtoken or API key (`<27 chars>_<21 chars>`) assigned to an `ngrok…`/`authtoken` name.',
@@ -1722,6 +1765,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'asana-pat',
+    provider: ['asana'],
     title: 'Asana personal access token',
     description:
       'An Asana personal access token (`<n>/<16+ digits>[/<16+ digits>]:<32 hex>`) assigned to an `asana…` name.',
@@ -1740,6 +1784,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'dropbox-short-lived-token',
+    provider: ['dropbox'],
     title: 'Dropbox short-lived access token',
     description:
       'A Dropbox short-lived OAuth access token: `sl.` (or `sl.u.`) + 130 or more URL-safe characters.',
@@ -1757,6 +1802,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'dropbox-long-lived-token',
+    provider: ['dropbox'],
     title: 'Dropbox long-lived access token',
     description:
       'A legacy Dropbox long-lived access token (11 characters + `AAAAAAAAAA` + 43 characters) assigned to a `dropbox…` name.',
@@ -1784,6 +1830,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'airtable-pat',
+    provider: ['airtable'],
     title: 'Airtable personal access token',
     description: 'An Airtable personal access token: `pat` + 14 alphanumerics + `.` + 64 hex characters.',
     regex: `${L}(pat[A-Za-z0-9]{14}\\.[a-f0-9]{64})${R}`,
@@ -1798,6 +1845,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'airtable-api-key-legacy',
+    provider: ['airtable'],
     title: 'Airtable API key (legacy)',
     description: 'A deprecated Airtable API key: `key` + 14 alphanumerics, assigned to an `airtable…` name.',
     regex: assigned(ci('airtable'), 'key[A-Za-z0-9]{14}', R),
@@ -1812,6 +1860,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'clickup-api-token',
+    provider: ['clickup'],
     title: 'ClickUp personal API token',
     description: 'A ClickUp personal API token: `pk_` + user id + `_` + 32 upper-case alphanumerics.',
     regex: `${L}(pk_[0-9]{5,12}_[A-Z0-9]{32})${R}`,
@@ -1824,6 +1873,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'zendesk-api-token',
+    provider: ['zendesk'],
     title: 'Zendesk API token',
     description: 'A Zendesk API token (40 alphanumerics) assigned to a `zendesk…` name.',
     regex: assigned(ci('zendesk'), '[A-Za-z0-9]{40}', R),
@@ -1910,6 +1960,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'mapbox-secret-token',
+    provider: ['mapbox'],
     title: 'Mapbox secret access token',
     description:
       'A Mapbox secret access token: `sk.eyJ1Ijoi…` (base64 JSON with the user) + `.` + 22-character signature.',
@@ -1926,6 +1977,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'mapbox-public-token',
+    provider: ['mapbox'],
     title: 'Mapbox public access token',
     description:
       'A Mapbox public access token (`pk.eyJ1Ijoi…`): meant for client apps, reported at low severity so URL restrictions can be checked.',
@@ -1942,6 +1994,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'shippo-api-token',
+    provider: ['shippo'],
     title: 'Shippo API token',
     description: 'A Shippo API token: `shippo_live_`/`shippo_test_` + 40 hex characters.',
     regex: `${L}(shippo_(?:live|test)_[a-f0-9]{40})${R}`,
@@ -1997,6 +2050,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'klaviyo-private-key',
+    provider: ['klaviyo'],
     title: 'Klaviyo private API key',
     description: 'A Klaviyo private API key: `pk_` + 34 hex characters, assigned to a `klaviyo…` name.',
     regex: assigned(ci('klaviyo'), 'pk_[a-f0-9]{34}', R),
@@ -2010,6 +2064,7 @@ export const saasRules: SecretRule[] = [
   },
   {
     id: 'fastly-api-token',
+    provider: ['fastly'],
     title: 'Fastly API token',
     description:
       'A Fastly API token (32 URL-safe characters) assigned to a `fastly…` name or sent as `Fastly-Key`.',

@@ -598,6 +598,7 @@ export const vcsCiRules: SecretRule[] = [
   },
   {
     id: 'codecov-token',
+    provider: ['codecov'],
     title: 'Codecov upload / API token',
     description: 'A Codecov upload or API token (a UUID) assigned to a `codecov…` name.',
     regex: assigned(ci('codecov'), UUID, R),
@@ -626,6 +627,7 @@ export const vcsCiRules: SecretRule[] = [
   },
   {
     id: 'sourcegraph-access-token',
+    provider: ['sourcegraph'],
     title: 'Sourcegraph access token',
     description:
       'A Sourcegraph access token: `sgp_` + 16-hex instance id (or `local`) + `_` + 40 hex, or the older `sgp_` + 40 hex.',
@@ -647,6 +649,7 @@ export const vcsCiRules: SecretRule[] = [
   },
   {
     id: 'sourcegraph-access-token-legacy',
+    provider: ['sourcegraph'],
     title: 'Sourcegraph access token (legacy 40-hex)',
     description:
       'A legacy Sourcegraph access token (40 hex characters) assigned to a `sourcegraph…`/`SRC_ACCESS_TOKEN` name.',
@@ -680,6 +683,7 @@ export const vcsCiRules: SecretRule[] = [
   },
   {
     id: 'artifactory-api-key',
+    provider: ['artifactory', 'jfrog'],
     title: 'JFrog Artifactory API key',
     description: 'A JFrog Artifactory API key: `AKCp` + 69 alphanumerics.',
     regex: `${L}(AKCp[A-Za-z0-9]{69})${R}`,
@@ -700,6 +704,7 @@ export const vcsCiRules: SecretRule[] = [
   },
   {
     id: 'artifactory-reference-token',
+    provider: ['artifactory', 'jfrog'],
     title: 'JFrog reference (identity) token',
     description:
       'A JFrog Platform reference token: base64 of `reftkn:01:…` (`cmVmdGtuOjAxOj…`), 64 characters.',
@@ -737,6 +742,7 @@ export const vcsCiRules: SecretRule[] = [
   },
   {
     id: 'pulumi-access-token',
+    provider: ['pulumi'],
     title: 'Pulumi access token',
     description: 'A Pulumi Cloud access token: `pul-` + 40 characters.',
     regex: `${L}(pul-[a-z0-9]{40})${R}`,
