@@ -320,8 +320,17 @@ function runRule(c: CompiledRule, r: number, bytes: Buffer, ws: number, we: numb
       if (c.allowRegexes.some((a) => a.test(target))) continue;
     }
     if (isPlaceholder(secret, line)) continue;
+    if (c.rule.validate && !safeValidate(c.rule.validate, secret)) continue;
     const toByte = (i: number) => (ascii ? ws + i : ws + Buffer.byteLength(text.slice(0, i)));
     out.push({ rule: r, start: toByte(span[0]), end: toByte(span[1]), secret, match: m[0], entropy });
+  }
+}
+
+function safeValidate(validate: (secret: string) => boolean, secret: string): boolean {
+  try {
+    return validate(secret);
+  } catch {
+    return false;
   }
 }
 

@@ -38,6 +38,11 @@ export interface SecretRule {
    * added to the keyword prefilter automatically.
    */
   provider?: string[];
+  /**
+   * A pure structural check of the secret (decoding, checksum, documented example values): when it
+   * returns false the match is dropped. Must be fast and must not throw.
+   */
+  validate?: (secret: string) => boolean;
   /** Minimum Shannon entropy (bits per char) of the secret. */
   entropy?: number;
   allow?: {

@@ -84,6 +84,7 @@ export const keyRules: SecretRule[] = [
     regex: `${LW}((?=eyJ)(?=[A-Za-z0-9_-]{0,1500}?(?:ImFsZy|JhbGci|iYWxnI))eyJ[A-Za-z0-9_-]{10,1500}(?:fQ|[09])={0,2}\\.eyJ[A-Za-z0-9_-]{10,16000}={0,2}(?:\\.[A-Za-z0-9_-]{8,2000}={0,2})?)(?![A-Za-z0-9_=-])`,
     span: 8192,
     keywords: ['eyj'],
+    validate: isRealJwt,
     entropy: 3.5,
     severity: 'medium',
     confidence: 'medium',
@@ -101,6 +102,8 @@ export const keyRules: SecretRule[] = [
       'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ.eyJzdWIiOiI5ODc2NTQzMjEwIn0.47PjUG905ahilEAq3GfP9ODjYU5MdWp02U0DcTrA8kw',
       'bm90X3ZhbGlkX2pzb25fYXRfYWxs.bm90X3ZhbGlkX2pzb25fYXRfYWxs.IPwdiM7Df4ra3berSCmOzFM6o3bfupJuOhvoBlm2DHH',
       'eyJ0eXAiOiJub3RoaW5nIn0.eyJzdWIiOiI5ODc2NTQzMjEwIn0.RoiPlFkK4lWLgyx9s5p3PQ4nAiC8ep9t3EC-eCWQpLn',
+      // the jwt.io documentation example (header and payload of every JWT tutorial)
+      'token: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
     ],
   },
   {
@@ -193,3 +196,25 @@ export const keyRules: SecretRule[] = [
     ],
   },
 ];
+
+/** The header and payload decode to JSON objects, the header names an `alg`, and it is not the
+ * example token every JWT tutorial shows (jwt.io: sub 1234567890, name John Doe). */
+export function isRealJwt(token: string): boolean {
+  const [h, p] = token.split('.');
+  if (!h || !p) return false;
+  const header = decodeJsonSegment(h);
+  const payload = decodeJsonSegment(p);
+  if (!header || !payload || typeof header.alg !== 'string') return false;
+  return !(payload.sub === '1234567890' && payload.name === 'John Doe');
+}
+
+function decodeJsonSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment.replace(/=+$/, ''), 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
