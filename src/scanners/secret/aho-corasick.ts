@@ -37,7 +37,8 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
     outputs[s]!.push(idx);
   });
   const stateCount = children.length;
-  const delta = stateCount < 65536 ? new Uint16Array(stateCount * ALPHABET) : new Uint32Array(stateCount * ALPHABET);
+  const delta =
+    stateCount < 65536 ? new Uint16Array(stateCount * ALPHABET) : new Uint32Array(stateCount * ALPHABET);
   const fail = new Int32Array(stateCount);
   // 2. BFS to fill failure links and complete the DFA (goto function for every byte).
   const queue: number[] = [];
@@ -61,14 +62,31 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
       delta[s * ALPHABET + b] = next !== undefined ? next : delta[f * ALPHABET + b]!;
     }
   }
-  // 3. Flatten outputs.
-  const outStart = new Int32Array(stateCount + 1);
-  const flat: number[] = [];
-  for (let s = 0; s < stateCount; s++) {
-    outStart[s] = flat.length;
-    flat.push(...outputs[s]!);
+  // 3. Renumber states so that every state with an output comes last: the scan loop then needs one
+  //    comparison per byte (s >= firstOutput) instead of two table loads.
+  const order: number[] = [];
+  for (let s = 0; s < stateCount; s++) if (outputs[s]!.length === 0) order.push(s);
+  const firstOutput = order.length;
+  for (let s = 0; s < stateCount; s++) if (outputs[s]!.length > 0) order.push(s);
+  // the root must stay state 0: it has no output (keywords are non-empty), so it is order[0]
+  const newId = new Int32Array(stateCount);
+  order.forEach((old, i) => (newId[old] = i));
+  const table =
+    stateCount < 65536 ? new Uint16Array(stateCount * ALPHABET) : new Uint32Array(stateCount * ALPHABET);
+  for (let old = 0; old < stateCount; old++) {
+    const base = newId[old]! * ALPHABET;
+    const oldBase = old * ALPHABET;
+    for (let b = 0; b < ALPHABET; b++) table[base + b] = newId[delta[oldBase + b]!]!;
   }
-  outStart[stateCount] = flat.length;
+  // 4. Flatten outputs (indexed by new id - firstOutput).
+  const outputCount = stateCount - firstOutput;
+  const outStart = new Int32Array(outputCount + 1);
+  const flat: number[] = [];
+  for (let i = 0; i < outputCount; i++) {
+    outStart[i] = flat.length;
+    flat.push(...outputs[order[firstOutput + i]!]!);
+  }
+  outStart[outputCount] = flat.length;
   const outFlat = Int32Array.from(flat);
 
   return {
@@ -77,11 +95,11 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
       let s = 0;
       const n = bytes.length;
       for (let i = 0; i < n; i++) {
-        s = delta[(s << 8) | bytes[i]!]!;
-        const a = outStart[s]!;
-        const e = outStart[s + 1]!;
-        if (a !== e) {
-          for (let k = a; k < e; k++) if (onHit(outFlat[k]!, i + 1) === false) return;
+        s = table[(s << 8) | bytes[i]!]!;
+        if (s >= firstOutput) {
+          const o = s - firstOutput;
+          const e = outStart[o + 1]!;
+          for (let k = outStart[o]!; k < e; k++) if (onHit(outFlat[k]!, i + 1) === false) return;
         }
       }
     },
@@ -89,8 +107,8 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
       let s = 0;
       const n = bytes.length;
       for (let i = 0; i < n; i++) {
-        s = delta[(s << 8) | bytes[i]!]!;
-        if (outStart[s] !== outStart[s + 1]) return true;
+        s = table[(s << 8) | bytes[i]!]!;
+        if (s >= firstOutput) return true;
       }
       return false;
     },

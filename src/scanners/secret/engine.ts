@@ -232,6 +232,7 @@ export function detectSecrets(
   //    (keyword-dense text) are cut into overlapping chunks so the deadline is checked often and
   //    no single regex run sees more than MAX_CHUNK bytes.
   const raw: RawMatch[] = [];
+  let whole: string | undefined; // the content as latin1, decoded once when a rule first runs
   let timedOut = false;
   const deadline = options.deadline;
   let checks = 0;
@@ -252,7 +253,7 @@ export function detectSecrets(
           timedOut = true;
           break outer;
         }
-        runRule(c, r, bytes, ws, we, raw);
+        runRule(c, r, (whole ??= bytes.toString('latin1')), ws, we, raw);
         continue;
       }
       const overlap = Math.min(2 * c.span + 256, MAX_CHUNK / 2);
@@ -262,7 +263,7 @@ export function detectSecrets(
           break outer;
         }
         const ce = cs + MAX_CHUNK >= we ? we : cutAtDelimiter(bytes, cs + MAX_CHUNK, -1);
-        runRule(c, r, bytes, cs, ce, raw);
+        runRule(c, r, (whole ??= bytes.toString('latin1')), cs, ce, raw);
         if (ce >= we) break;
         const next = cutAtDelimiter(bytes, ce - overlap, -1);
         cs = next > cs ? next : ce;
@@ -295,9 +296,13 @@ export function detectSecrets(
   return { matches, timedOut };
 }
 
-function runRule(c: CompiledRule, r: number, bytes: Buffer, ws: number, we: number, out: RawMatch[]): void {
-  const text = bytes.toString('utf8', ws, we);
-  const ascii = text.length === we - ws; // no multi-byte characters: char index = byte offset
+/**
+ * Runs one rule on [ws, we) of `whole`, the content decoded as latin1: one character per byte, so
+ * string indexes are byte offsets and a window is a cheap substring. Secrets are ASCII in practice;
+ * one that is not is re-decoded as UTF-8 before it is reported.
+ */
+function runRule(c: CompiledRule, r: number, whole: string, ws: number, we: number, out: RawMatch[]): void {
+  const text = whole.slice(ws, we);
   const re = c.re;
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -308,7 +313,7 @@ function runRule(c: CompiledRule, r: number, bytes: Buffer, ws: number, we: numb
     }
     const span = secretSpan(m, c.group);
     if (!span) continue;
-    const secret = text.slice(span[0], span[1]);
+    const secret = utf8Of(text.slice(span[0], span[1]));
     if (!secret) continue;
     const entropy = shannonEntropy(secret);
     if (c.rule.entropy !== undefined && entropy < c.rule.entropy) continue;
@@ -321,9 +326,14 @@ function runRule(c: CompiledRule, r: number, bytes: Buffer, ws: number, we: numb
     }
     if (isPlaceholder(secret, line)) continue;
     if (c.rule.validate && !safeValidate(c.rule.validate, secret)) continue;
-    const toByte = (i: number) => (ascii ? ws + i : ws + Buffer.byteLength(text.slice(0, i)));
-    out.push({ rule: r, start: toByte(span[0]), end: toByte(span[1]), secret, match: m[0], entropy });
+    out.push({ rule: r, start: ws + span[0], end: ws + span[1], secret, match: utf8Of(m[0]), entropy });
   }
+}
+
+const NON_ASCII = /[\x80-\xff]/;
+
+function utf8Of(latin1: string): string {
+  return NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
 }
 
 function safeValidate(validate: (secret: string) => boolean, secret: string): boolean {

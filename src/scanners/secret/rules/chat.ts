@@ -434,7 +434,7 @@ export const chatRules: SecretRule[] = [
     description:
       'A Webex personal/bot access token: 64 alphanumerics + `_` + 4-character cluster + `_` + the org UUID.',
     regex: `${L}([A-Za-z0-9]{64}_[A-Z0-9]{4}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})${R}`,
-    keywords: ['webex', 'bearer', 'token'],
+    keywords: ['webex'],
     entropy: 3.5,
     severity: 'high',
     confidence: 'medium',

@@ -380,8 +380,9 @@ export const saasRules: SecretRule[] = [
     id: 'sendgrid-api-key',
     provider: ['sendgrid'],
     title: 'SendGrid API key',
-    description: 'A Twilio SendGrid API key: `SG.` + 22-character id + `.` + 43-character secret.',
-    regex: `${L}(SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43})${RW}`,
+    description:
+      'A Twilio SendGrid API key: `SG.` + a 22-character id + `.` + a 43-character secret (ids of 20–24 and secrets of 39–50 characters are accepted: older keys and copies with stray characters exist).',
+    regex: `${L}(SG\\.[A-Za-z0-9_-]{20,24}\\.[A-Za-z0-9_-]{39,50})${RW}`,
     keywords: ['sg.'],
     entropy: 4,
     allow: { regexes: PLACEHOLDER_ALLOW },
