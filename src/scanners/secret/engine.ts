@@ -63,7 +63,7 @@ const DEFAULT_SPAN = 320;
 /** Windows are widened to whole lines only when the line is at most this much longer. */
 const LINE_EXTENSION_CAP = 2048;
 /** Longest stretch of text one regex run sees; longer merged windows are chunked. */
-const MAX_CHUNK = 64 * 1024;
+const MAX_CHUNK = 16 * 1024;
 const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export class RuleSetError extends Error {
