@@ -16,7 +16,7 @@ import { gitTargets, type GitMode } from '../git/index.js';
 import { redact } from '../redact/index.js';
 import type { Progress } from './progress.js';
 import { loadScanners, type ScannerSections } from './load-scanners.js';
-import { scanInWorkers } from './pool.js';
+import { ScanPool } from './pool.js';
 import { scanTarget } from './scan-target.js';
 import type { WorkerInit } from './worker-protocol.js';
 
@@ -91,33 +91,20 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   };
 
   if (req.mode.kind === 'path') {
-    const files: WalkedFile[] = [];
+    const pending: WalkedFile[] = [];
+    let walked = 0;
     let totalBytes = 0;
-    for await (const file of walkFiles({
-      root: req.root,
-      maxFileSize: config.maxFileSize,
-      respectGitignore: config.respectGitignore,
-      skipPaths: config.skipPaths,
-      onSkip,
-    })) {
-      files.push(file);
-      totalBytes += file.size;
-    }
-    req.progress.setTotal(files.length, 'files');
-    const threads = workerCount(files.length, totalBytes);
-    req.debug?.(`${files.length} files, ${totalBytes} bytes, ${threads || 'no'} worker threads`);
-    if (threads > 0) {
+    let pool: ScanPool | undefined;
+    const startPool = (threads: number) => {
       const init: WorkerInit = {
         kinds: scanners.map((s) => s.kind),
         sections: scannerSections(config),
         maxFileSize: config.maxFileSize,
         fileTimeout: config.fileTimeout,
       };
-      await scanInWorkers(
-        files,
-        init,
-        threads,
-        (o) => {
+      req.debug?.(`${threads} worker threads`);
+      return new ScanPool(init, threads, {
+        onOutcome: (o) => {
           for (const w of o.warnings) warn(w);
           if (o.skipped) onSkip(o.skipped);
           else if (!o.notRequired) {
@@ -129,14 +116,40 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
           }
           req.progress.tick(1, o.bytes);
         },
-        (states) => {
+        onStates: (states) => {
           for (const scanner of scanners) {
             if (scanner.kind in states) scanner.absorbState?.(states[scanner.kind]);
           }
         },
-      );
+      });
+    };
+    // Walk and hand files to worker threads as soon as the scan is big enough to pay for them.
+    for await (const file of walkFiles({
+      root: req.root,
+      maxFileSize: config.maxFileSize,
+      respectGitignore: config.respectGitignore,
+      skipPaths: config.skipPaths,
+      onSkip,
+    })) {
+      walked++;
+      totalBytes += file.size;
+      if (pool) {
+        pool.add(file);
+        continue;
+      }
+      pending.push(file);
+      const threads = workerCount(walked, totalBytes);
+      if (threads > 0) {
+        pool = startPool(threads);
+        for (const f of pending.splice(0)) pool.add(f);
+      }
+    }
+    req.progress.setTotal(walked, 'files');
+    req.debug?.(`${walked} files, ${totalBytes} bytes`);
+    if (pool) {
+      await pool.finish();
     } else {
-      for (const file of files) {
+      for (const file of pending) {
         if (!scanners.some((s) => s.required(file.path))) {
           req.progress.tick(1, 0);
           continue;

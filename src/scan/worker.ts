@@ -12,10 +12,12 @@ import { scanTarget } from './scan-target.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse, FileOutcome } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
+// Load and compile the scanners at start-up, while the main thread is still walking.
+const ready: Promise<Scanner[]> = loadScanners(init.kinds, init.sections);
 let scanners: Scanner[] | undefined;
 
 async function handle(files: WalkedFile[]): Promise<FileOutcome[]> {
-  scanners ??= await loadScanners(init.kinds, init.sections);
+  scanners ??= await ready;
   const out: FileOutcome[] = [];
   for (const file of files) {
     const warnings: string[] = [];
