@@ -41,18 +41,30 @@ export function scanTarget(
   return { findings, timedOut };
 }
 
-/** Line accessor for inline suppressions: real line number → text (handles diff excerpts). */
+/**
+ * Line accessor for inline suppressions: real line number → text (handles diff excerpts). Only the
+ * requested lines are decoded; newline offsets are found once, natively.
+ */
 function lazyLines(target: ScanTarget): (line: number) => string | undefined {
-  let lines: string[] | undefined;
+  const bytes = target.content;
+  let starts: number[] | undefined;
   let index: Map<number, number> | undefined;
+  const contentLine = (i: number): string | undefined => {
+    if (!starts) {
+      starts = [0];
+      for (let p = bytes.indexOf(0x0a); p !== -1; p = bytes.indexOf(0x0a, p + 1)) starts.push(p + 1);
+    }
+    if (i < 0 || i >= starts.length) return undefined;
+    const end = i + 1 < starts.length ? starts[i + 1]! - 1 : bytes.length;
+    return bytes.toString('utf8', starts[i]!, end);
+  };
   return (line) => {
-    lines ??= target.content.toString('utf8').split('\n');
-    if (!target.lineMap) return lines[line - 1];
+    if (!target.lineMap) return contentLine(line - 1);
     if (!index) {
       index = new Map();
       target.lineMap.forEach((real, i) => index!.set(real, i));
     }
     const i = index.get(line);
-    return i === undefined ? undefined : lines[i];
+    return i === undefined ? undefined : contentLine(i);
   };
 }

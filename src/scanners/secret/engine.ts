@@ -232,7 +232,14 @@ export function detectSecrets(
   //    (keyword-dense text) are cut into overlapping chunks so the deadline is checked often and
   //    no single regex run sees more than MAX_CHUNK bytes.
   const raw: RawMatch[] = [];
-  let whole: string | undefined; // the content as latin1, decoded once when a rule first runs
+  // The content as latin1 (one char per byte: string index = byte offset). Decoded whole once when
+  // the windows cover much of it, else window by window.
+  let windowBytes = 0;
+  for (const list of windows)
+    if (list) for (let w = 0; w < list.length; w += 2) windowBytes += list[w + 1]! - list[w]!;
+  const whole = windowBytes * 2 > n ? bytes.toString('latin1') : undefined;
+  const textOf = (ws: number, we: number) =>
+    whole !== undefined ? whole.slice(ws, we) : bytes.toString('latin1', ws, we);
   let timedOut = false;
   const deadline = options.deadline;
   let checks = 0;
@@ -253,7 +260,7 @@ export function detectSecrets(
           timedOut = true;
           break outer;
         }
-        runRule(c, r, (whole ??= bytes.toString('latin1')), ws, we, raw);
+        runRule(c, r, textOf(ws, we), ws, raw);
         continue;
       }
       const overlap = Math.min(2 * c.span + 256, MAX_CHUNK / 2);
@@ -263,7 +270,7 @@ export function detectSecrets(
           break outer;
         }
         const ce = cs + MAX_CHUNK >= we ? we : cutAtDelimiter(bytes, cs + MAX_CHUNK, -1);
-        runRule(c, r, (whole ??= bytes.toString('latin1')), cs, ce, raw);
+        runRule(c, r, textOf(cs, ce), cs, raw);
         if (ce >= we) break;
         const next = cutAtDelimiter(bytes, ce - overlap, -1);
         cs = next > cs ? next : ce;
@@ -297,12 +304,11 @@ export function detectSecrets(
 }
 
 /**
- * Runs one rule on [ws, we) of `whole`, the content decoded as latin1: one character per byte, so
- * string indexes are byte offsets and a window is a cheap substring. Secrets are ASCII in practice;
- * one that is not is re-decoded as UTF-8 before it is reported.
+ * Runs one rule on `text`, the window of the content starting at byte `ws`, decoded as latin1: one
+ * character per byte, so string indexes are byte offsets. Secrets are ASCII in practice; one that
+ * is not is re-decoded as UTF-8 before it is reported.
  */
-function runRule(c: CompiledRule, r: number, whole: string, ws: number, we: number, out: RawMatch[]): void {
-  const text = whole.slice(ws, we);
+function runRule(c: CompiledRule, r: number, text: string, ws: number, out: RawMatch[]): void {
   const re = c.re;
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
