@@ -6,10 +6,3 @@ export function maskSecret(secret: string): string {
   const visible = Math.min(4, Math.floor(secret.length / 4));
   return `${secret.slice(0, visible)}…(${secret.length})`;
 }
-
-/** Replaces every occurrence of each secret in `text` by its mask. */
-export function maskAll(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join(maskSecret(s));
-  return out;
-}

@@ -265,8 +265,8 @@ function workerCount(files: number, bytes: number): number {
 }
 
 function defaultIgnoreFile(root: string): string | undefined {
-  const dir = existsSync(path.join(root, DEFAULT_IGNOREFILE)) ? root : undefined;
-  return dir ? path.join(dir, DEFAULT_IGNOREFILE) : undefined;
+  const candidate = path.join(root, DEFAULT_IGNOREFILE);
+  return existsSync(candidate) ? candidate : undefined;
 }
 
 function targetLabel(req: ScanRequest): string {

@@ -1,3 +1,4 @@
+import { maskSecret } from '../../../core/mask.js';
 import type { CheckMeta } from '../check.js';
 import { ipAllowed, isTrustedImage, type MisconfigOptions } from '../options.js';
 import { asArray, asString, get, isRecord, type Json, type Path } from './parse.js';
@@ -973,7 +974,7 @@ export const kubernetesChecks: K8sCheck[] = [
           return [
             {
               path: [...c.path, 'env', i, 'value'],
-              message: `${label(p, c)} sets ${name} to a literal value (${value.slice(0, Math.min(4, Math.floor(value.length / 4)))}…(${value.length}))`,
+              message: `${label(p, c)} sets ${name} to a literal value (${maskSecret(value)})`,
               subject: `${c.group}/${c.name}/env/${name}`,
             },
           ];
