@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { exceedsFlowNesting } from '../core/nesting.js';
 import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document } from 'yaml';
 
 /**
@@ -26,6 +27,7 @@ export class YamlProblem extends Error {
 const MAX_ALIAS_COUNT = 100;
 
 export function parseYaml(text: string): ParsedYaml {
+  if (exceedsFlowNesting(text, 64)) throw new YamlProblem('invalid YAML: nested deeper than 64 levels', 1);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const first = doc.errors[0];

@@ -1,3 +1,4 @@
+import { exceedsFlowNesting } from '../../../core/nesting.js';
 import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
 
 /** Hostile-input limits for YAML manifests. */
@@ -41,6 +42,11 @@ export function parseYamlDocuments(text: string): ParsedYaml {
   const errors: YamlParseError[] = [];
   const documents: ParsedDocument[] = [];
   let docs: Document.Parsed[];
+  if (exceedsFlowNesting(text, 256))
+    return {
+      documents,
+      errors: [{ message: 'flow collections nested deeper than 256 levels', line: 1, column: 1 }],
+    };
   try {
     docs = parseAllDocuments(text, {
       lineCounter,
