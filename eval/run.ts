@@ -8,6 +8,7 @@ import path from 'node:path';
 import { repoRoot, sharedRoot, type EvalContext } from './context.js';
 import { runSecretsEval } from './secrets.js';
 import { runIacEval } from './iac.js';
+import { runDepsEval } from './deps.js';
 
 type Section = (ctx: EvalContext) => Promise<boolean>;
 
@@ -15,6 +16,7 @@ type Section = (ctx: EvalContext) => Promise<boolean>;
 const sections: Record<string, Section> = {
   secrets: runSecretsEval,
   iac: runIacEval,
+  deps: runDepsEval,
 };
 
 function usage(): string {

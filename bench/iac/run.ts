@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timed } from '../timed.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = process.env.RAMPART_SHARED
@@ -22,26 +23,6 @@ const shared = process.env.RAMPART_SHARED
 const corpus = path.join(shared, 'data', 'iac');
 const workDir = path.join(repoRoot, 'bench', '.work');
 const GOALS = { minTrivyRatio: 20, maxRssMB: 400 };
-
-interface Timed {
-  wallS: number;
-  rssMB: number;
-  status: number | null;
-}
-
-/** Runs a command under GNU time and reads its wall time and peak RSS. */
-export function timed(cmd: string, args: string[], cwd: string): Timed {
-  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], {
-    cwd,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const err = r.stderr ?? '';
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\):\s*(?:(\d+):)?(\d+):([\d.]+)/.exec(err);
-  const wallS = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  const rss = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(err);
-  return { wallS, rssMB: rss ? Number(rss[1]) / 1024 : NaN, status: r.status };
-}
 
 function locateTrivy(): string | undefined {
   if (process.env.TRIVY && fs.existsSync(process.env.TRIVY)) return process.env.TRIVY;

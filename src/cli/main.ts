@@ -3,17 +3,22 @@ import { EXIT_FAILURE, RampartError, errorMessage } from '../core/errors.js';
 import { rampartVersion } from './version.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerHookCommand } from './commands/hook.js';
+import { registerSbomCommand } from './commands/sbom.js';
+import { registerDbCommand } from './commands/db.js';
 
 /**
  * The CLI entry: builds the command tree, runs it, and is the one place that maps errors to exit
  * codes. Command modules load their heavy dependencies lazily inside their actions.
  */
 export async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes('--debug') || process.env.RAMPART_DEBUG === '1' || process.env.RAMPART_DEBUG === 'true';
+  const debug =
+    argv.includes('--debug') || process.env.RAMPART_DEBUG === '1' || process.env.RAMPART_DEBUG === 'true';
   let exitCode = 0;
   const program = new Command()
     .name('rampart')
-    .description('Rampart — DevSecOps security scanner and platform (secrets, dependencies, IaC, images, policy)')
+    .description(
+      'Rampart — DevSecOps security scanner and platform (secrets, dependencies, IaC, images, policy)',
+    )
     .version(rampartVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -38,6 +43,8 @@ Examples:
     exitCode = code;
   });
   registerHookCommand(program);
+  registerSbomCommand(program);
+  registerDbCommand(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -50,14 +57,20 @@ Examples:
 function handleError(err: unknown, debug: boolean): number {
   if (err instanceof CommanderError) {
     // help and version are "errors" for commander's exitOverride; usage problems were printed.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    )
       return 0;
     return EXIT_FAILURE;
   }
   if (err instanceof RampartError) {
     process.stderr.write(`rampart: ${err.message}\n`);
   } else {
-    process.stderr.write(`rampart: internal error: ${errorMessage(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    process.stderr.write(
+      `rampart: internal error: ${errorMessage(err)}${debug ? '' : ' (run with --debug for details)'}\n`,
+    );
   }
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return EXIT_FAILURE;

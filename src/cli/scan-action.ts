@@ -1,9 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { writeAtomically } from './write-output.js';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { repoRootOf } from '../git/index.js';
 import type { RampartConfig } from '../config/types.js';
-import { RampartError } from '../core/errors.js';
 import { renderReport } from '../report/index.js';
 import { runScan } from '../scan/run.js';
 import { createProgress } from '../scan/progress.js';
@@ -29,7 +29,12 @@ export async function executeScan(target: string, flags: ScanFlags): Promise<num
     debug,
   });
   const color = !config.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const srcRoot = mode.kind === 'path' ? (statSync(root).isDirectory() ? root : path.dirname(root)) : await repoRootOf(root);
+  const srcRoot =
+    mode.kind === 'path'
+      ? statSync(root).isDirectory()
+        ? root
+        : path.dirname(root)
+      : await repoRootOf(root);
   const text = renderReport(report, config.format, { color, srcRoot });
   if (config.output) writeAtomically(config.output, text);
   else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -59,19 +64,7 @@ function flagsToConfig(flags: ScanFlags): Record<string, unknown> {
   if (flags.gitignore === false) out.gitignore = false;
   if (flags.progress === false) out.progress = 'never';
   if (flags.debug) out.debug = true;
+  if (flags.dbDir !== undefined) out['deps.db-dir'] = flags.dbDir;
+  if (flags.vex !== undefined) out['deps.vex'] = flags.vex;
   return out;
-}
-
-/** Writes via a temporary file and a rename, so a failure never leaves a half-written report. */
-function writeAtomically(file: string, text: string): void {
-  const abs = path.resolve(file);
-  const tmp = `${abs}.${process.pid}.tmp`;
-  try {
-    mkdirSync(path.dirname(abs), { recursive: true });
-    writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`);
-    renameSync(tmp, abs);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new RampartError('OUTPUT_FAILED', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }

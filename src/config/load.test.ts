@@ -60,6 +60,7 @@ test('defaults when there is no file, environment or flag', () => {
     debug: false,
     secret: { disableRules: [], enableRules: [] },
     misconfig: { disableRules: [], trustedRegistries: [], allowedExternalIps: [] },
+    deps: { dbMaxAgeDays: 7, licenseAllow: [], licenseDeny: [], vex: [], includeDev: true },
   });
   assert.deepEqual(config, defaultConfig());
 });
@@ -88,6 +89,13 @@ misconfig:
   disable-rules: [misconfig/k8s-latest-tag]
   trusted-registries: [myacr.azurecr.io, ghcr.io/my-org/]
   allowed-external-ips: [203.0.113.0/24]
+deps:
+  db-dir: cache/db
+  db-max-age-days: 3
+  license-allow: [MIT, Apache-2.0]
+  license-deny: GPL-3.0-only
+  vex: [security/vex.json]
+  include-dev: false
 `;
 
 test('rampart.yaml: every option, relative paths resolved against the file', () => {
@@ -114,6 +122,14 @@ test('rampart.yaml: every option, relative paths resolved against the file', () 
       disableRules: ['k8s-latest-tag'],
       trustedRegistries: ['myacr.azurecr.io', 'ghcr.io/my-org/'],
       allowedExternalIps: ['203.0.113.0/24'],
+    },
+    deps: {
+      dbDir: path.join(dir, 'cache/db'),
+      dbMaxAgeDays: 3,
+      licenseAllow: ['MIT', 'Apache-2.0'],
+      licenseDeny: ['GPL-3.0-only'],
+      vex: [path.join(dir, 'security/vex.json')],
+      includeDev: false,
     },
   });
 });
@@ -172,6 +188,12 @@ test('every option has a RAMPART_* variable, and each parses', () => {
     RAMPART_MISCONFIG_DISABLE_RULES: 'k8s-privileged',
     RAMPART_MISCONFIG_TRUSTED_REGISTRIES: 'myacr.azurecr.io',
     RAMPART_MISCONFIG_ALLOWED_EXTERNAL_IPS: '10.0.0.1,192.0.2.0/24',
+    RAMPART_DEPS_DB_DIR: '/var/cache/rampart-db',
+    RAMPART_DEPS_DB_MAX_AGE_DAYS: '14',
+    RAMPART_DEPS_LICENSE_ALLOW: 'MIT,ISC',
+    RAMPART_DEPS_LICENSE_DENY: 'AGPL-3.0-only',
+    RAMPART_DEPS_VEX: 'a.json,b.json',
+    RAMPART_DEPS_INCLUDE_DEV: 'no',
   };
   assert.deepEqual(Object.keys(env).sort(), OPTIONS.map((o) => o.env).sort());
   assert.deepEqual(load(project(), env), {
@@ -194,6 +216,14 @@ test('every option has a RAMPART_* variable, and each parses', () => {
       disableRules: ['k8s-privileged'],
       trustedRegistries: ['myacr.azurecr.io'],
       allowedExternalIps: ['10.0.0.1', '192.0.2.0/24'],
+    },
+    deps: {
+      dbDir: '/var/cache/rampart-db',
+      dbMaxAgeDays: 14,
+      licenseAllow: ['MIT', 'ISC'],
+      licenseDeny: ['AGPL-3.0-only'],
+      vex: ['a.json', 'b.json'],
+      includeDev: false,
     },
   });
 });
@@ -297,7 +327,7 @@ test('invalid rampart.yaml: file and line of the first bad key, suggestions, one
     ['output:\n', 'rampart.yaml:1: "output" must be a string'],
     [
       'a: 1\nb: 2\nformat: [json]\n',
-      'rampart.yaml:1: unknown key "a" (allowed: scanners, severity, format, output, exit-code, ignorefile, baseline, show-suppressed, max-file-size, file-timeout, skip-paths, respect-gitignore, progress, debug, secret, misconfig) (and 2 more problems)',
+      'rampart.yaml:1: unknown key "a" (allowed: scanners, severity, format, output, exit-code, ignorefile, baseline, show-suppressed, max-file-size, file-timeout, skip-paths, respect-gitignore, progress, debug, secret, misconfig, deps) (and 2 more problems)',
     ],
     ['format: json\nformat: sarif\n', 'rampart.yaml:2: invalid YAML: Map keys must be unique'],
     [

@@ -19,6 +19,7 @@ import {
   parseSeverities,
   parseSize,
   parseString,
+  parseDays,
 } from './values.js';
 import { YamlProblem, describeSchemaErrors, lineOf, parseYaml, type ParsedYaml } from './yaml.js';
 
@@ -46,6 +47,7 @@ export function defaultConfig(): RampartConfig {
     debug: false,
     secret: { disableRules: [], enableRules: [] },
     misconfig: { disableRules: [], trustedRegistries: [], allowedExternalIps: [] },
+    deps: { dbMaxAgeDays: 7, licenseAllow: [], licenseDeny: [], vex: [], includeDev: true },
   };
 }
 
@@ -171,6 +173,39 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'RAMPART_MISCONFIG_ALLOWED_EXTERNAL_IPS',
     set: (c, v) => (c.misconfig.allowedExternalIps = parseList(v)),
   },
+  {
+    key: 'deps.db-dir',
+    env: 'RAMPART_DEPS_DB_DIR',
+    flag: '--db-dir',
+    set: (c, v, s) => (c.deps.dbDir = resolveFrom(v, s)),
+  },
+  {
+    key: 'deps.db-max-age-days',
+    env: 'RAMPART_DEPS_DB_MAX_AGE_DAYS',
+    set: (c, v) => (c.deps.dbMaxAgeDays = parseDays(v)),
+  },
+  {
+    key: 'deps.license-allow',
+    env: 'RAMPART_DEPS_LICENSE_ALLOW',
+    set: (c, v) => (c.deps.licenseAllow = parseList(v)),
+  },
+  {
+    key: 'deps.license-deny',
+    env: 'RAMPART_DEPS_LICENSE_DENY',
+    set: (c, v) => (c.deps.licenseDeny = parseList(v)),
+  },
+  {
+    key: 'deps.vex',
+    env: 'RAMPART_DEPS_VEX',
+    flag: '--vex',
+    set: (c, v, s) =>
+      (c.deps.vex = parseList(v).map((f) => (s.kind === 'file' && s.dir ? path.resolve(s.dir, f) : f))),
+  },
+  {
+    key: 'deps.include-dev',
+    env: 'RAMPART_DEPS_INCLUDE_DEV',
+    set: (c, v) => (c.deps.includeDev = parseBoolean(v)),
+  },
 ];
 
 /** Flag-object aliases: `gitignore: false` is how --no-gitignore arrives from commander. */
@@ -264,6 +299,7 @@ const FILE_KEYS: Record<string, string[]> = {
   misconfig: OPTIONS.filter((o) => o.key.startsWith('misconfig.')).map((o) =>
     o.key.slice('misconfig.'.length),
   ),
+  deps: OPTIONS.filter((o) => o.key.startsWith('deps.')).map((o) => o.key.slice('deps.'.length)),
 };
 
 function applyFile(config: RampartConfig, file: string): void {

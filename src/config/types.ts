@@ -40,4 +40,14 @@ export interface RampartConfig {
     /** Service externalIPs that are allowed: IPv4 addresses or CIDRs. */
     allowedExternalIps: string[];
   };
+  deps: {
+    /** Advisory database folder; undefined = the user cache folder. */
+    dbDir?: string;
+    dbMaxAgeDays: number;
+    licenseAllow: string[];
+    licenseDeny: string[];
+    /** OpenVEX documents (absolute or cwd-relative paths). */
+    vex: string[];
+    includeDev: boolean;
+  };
 }

@@ -152,3 +152,11 @@ function clip(raw: unknown): string {
   const s = JSON.stringify(String(raw)).slice(1, -1);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
+
+/** A whole number of days (0–3650). */
+export function parseDays(raw: unknown): number {
+  const s = String(raw).trim();
+  if (!/^\d+$/.test(s) || Number(s) > 3650)
+    throw new ValueProblem(`must be a number of days from 0 to 3650, got "${clip(raw)}"`);
+  return Number(s);
+}

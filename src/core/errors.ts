@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'BASELINE_INVALID'
   | 'OUTPUT_FAILED'
   | 'SCANNER_UNKNOWN'
+  | 'DB_MISSING'
+  | 'DB_UPDATE_FAILED'
   | 'INTERNAL';
 
 export class RampartError extends Error {

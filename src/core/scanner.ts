@@ -1,4 +1,5 @@
 import type { CommitInfo, Finding, RuleDescriptor, ScannerKind } from './finding.js';
+import type { Skipped } from '../walk/types.js';
 
 /**
  * One unit of bytes handed to a scanner: a file of the working tree, a staged blob, or the lines a
@@ -23,6 +24,8 @@ export interface ScanContext {
   warn(message: string): void;
   /** Epoch ms after which the scanner must stop working on this target and warn. */
   deadline: number;
+  /** Available in finalize: list a file as skipped, e.g. a lockfile of an unsupported format. */
+  skip?(skipped: Skipped): void;
 }
 
 /** Every scanner of the platform implements this one interface and is listed in the registry. */

@@ -13,6 +13,7 @@ import type { Skipped, WalkedFile } from '../walk/types.js';
 import { walkFiles } from '../walk/walk.js';
 import { isSkipped, readForScan } from '../walk/read.js';
 import { gitTargets, type GitMode } from '../git/index.js';
+import { filesAtRevision, mergeBaseWith } from '../git/revision-files.js';
 import { redact } from '../redact/index.js';
 import type { Progress } from './progress.js';
 import { loadScanners, type ScannerSections } from './load-scanners.js';
@@ -41,7 +42,11 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   const { config } = req;
   if (!existsSync(req.root))
     throw new RampartError('PATH_UNREADABLE', `no such file or directory: ${req.root}`);
-  const scanners = await scannersFor(config, req.mode);
+  const review =
+    req.mode.kind === 'diff' && config.scanners.includes('deps')
+      ? await dependencyReviewFiles(req.root, req.mode.base, config.maxFileSize)
+      : undefined;
+  const scanners = await scannersFor(config, req.mode, review?.base);
 
   const warnings: string[] = [];
   const skipped: Skipped[] = [];
@@ -81,10 +86,10 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
       findings.push(f);
     }
   };
-  const scanOne = (target: ScanTarget) => {
+  const scanOne = (target: ScanTarget, use: readonly Scanner[] = scanners) => {
     filesScanned++;
     bytesScanned += target.content.length;
-    const r = scanTarget(scanners, target, config.fileTimeout, warn);
+    const r = scanTarget(use, target, config.fileTimeout, warn);
     for (const kind of r.timedOut)
       onSkip({ path: target.path, reason: 'timeout', detail: `${kind} scanner` });
     addFindings(r.findings);
@@ -165,6 +170,16 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
       }
     }
   } else {
+    // Dependency review reads whole lockfiles at HEAD (and at the merge base), not added lines.
+    const depsScanner = scanners.find((s) => s.kind === 'deps');
+    if (depsScanner && review) {
+      for (const [p, content] of review.head) {
+        filesScanned++;
+        bytesScanned += content.length;
+        depsScanner.scan({ path: p, content }, { warn, deadline: Date.now() + config.fileTimeout });
+      }
+    }
+    const excerptScanners = scanners.filter((s) => s.kind !== 'deps');
     req.progress.setTotal(0, req.mode.kind === 'history' ? 'commits' : 'files');
     for await (const target of gitTargets(
       req.mode,
@@ -175,12 +190,12 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
       },
       { maxFileSize: config.maxFileSize, onSkip },
     )) {
-      scanOne(target);
+      if (excerptScanners.length) scanOne(target, excerptScanners);
     }
   }
   req.progress.done();
 
-  const finalCtx: ScanContext = { warn, deadline: Date.now() + config.fileTimeout };
+  const finalCtx: ScanContext = { warn, deadline: Date.now() + config.fileTimeout, skip: onSkip };
   for (const scanner of scanners) {
     if (scanner.finalize) findings.push(...scanner.finalize(finalCtx));
   }
@@ -231,18 +246,28 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   };
 }
 
-async function scannersFor(config: RampartConfig, mode: ScanMode): Promise<Scanner[]> {
+async function scannersFor(
+  config: RampartConfig,
+  mode: ScanMode,
+  reviewBase?: ReadonlyMap<string, string>,
+): Promise<Scanner[]> {
   let kinds: ScannerKind[] = config.scanners;
-  if (mode.kind !== 'path' && kinds.some((k) => k !== 'secret')) {
-    // Git modes hand out excerpts (the added lines), which only the secret scanner can judge.
-    kinds = kinds.filter((k) => k === 'secret');
+  // Git modes hand out excerpts (the added lines), which only the secret scanner can judge; the
+  // dependency scanner reviews whole lockfiles at HEAD against the merge base in --diff-base mode.
+  const gitCapable = (k: ScannerKind) => k === 'secret' || (mode.kind === 'diff' && k === 'deps');
+  if (mode.kind !== 'path' && kinds.some((k) => !gitCapable(k))) {
+    kinds = kinds.filter(gitCapable);
     if (!kinds.length)
       throw new RampartError(
         'USAGE',
-        `--${mode.kind === 'diff' ? 'diff-base' : mode.kind} works with the secret scanner only`,
+        mode.kind === 'diff'
+          ? '--diff-base works with the secret and deps scanners only'
+          : `--${mode.kind} works with the secret scanner only`,
       );
   }
-  return loadScanners(kinds, scannerSections(config));
+  const sections = scannerSections(config);
+  if (reviewBase) sections.deps = { ...sections.deps, baseFiles: reviewBase };
+  return loadScanners(kinds, sections);
 }
 
 function scannerSections(config: RampartConfig): ScannerSections {
@@ -253,7 +278,19 @@ function scannerSections(config: RampartConfig): ScannerSections {
       trustedRegistries: config.misconfig.trustedRegistries,
       allowedExternalIPs: config.misconfig.allowedExternalIps,
     },
+    deps: { ...config.deps },
   };
+}
+
+/** Lockfiles and manifests at HEAD and at the merge base with `base` (dependency review). */
+async function dependencyReviewFiles(root: string, base: string, maxBytes: number) {
+  const { decodeManifest, makeInventoryFilter } = await import('../deps/inventory.js');
+  const want = makeInventoryFilter();
+  const mergeBase = await mergeBaseWith(root, base);
+  const head = await filesAtRevision(root, 'HEAD', want, maxBytes);
+  const baseBytes = await filesAtRevision(root, mergeBase, want, maxBytes);
+  const baseText = new Map([...baseBytes].map(([p, b]) => [p, decodeManifest(b)] as const));
+  return { head, base: baseText };
 }
 
 /** Worker threads pay off only on enough work; never more than the machine's parallelism. */

@@ -8,6 +8,7 @@ import type { ScannerFactory } from '../core/scanner.js';
 export const scannerRegistry = new Map<ScannerKind, ScannerFactory>([
   ['secret', async (o) => (await import('./secret/index.js')).createSecretScanner(o)],
   ['misconfig', async (o) => (await import('./misconfig/index.js')).createMisconfigScanner(o)],
+  ['deps', async (o) => (await import('./deps/index.js')).createDepsScanner(o)],
 ]);
 
 export function availableScanners(): ScannerKind[] {

@@ -6,7 +6,8 @@ export type SkipReason =
   | 'symlink' // symlinks are never followed
   | 'special-file' // fifo, socket, device
   | 'unreadable'
-  | 'timeout'; // the per-file time budget ran out (set by the pipeline)
+  | 'timeout' // the per-file time budget ran out (set by the pipeline)
+  | 'unsupported'; // a lockfile of a format Rampart does not read yet (set by the dependency scanner)
 
 export interface Skipped {
   /** Path relative to the root, forward slashes. */

@@ -98,12 +98,17 @@ test('inline rampart:ignore and the ignore file suppress findings', () => {
     writeFileSync(path.join(dir, 'a.py'), `TOKEN = "${key}"  # rampart:ignore\n`);
     writeFileSync(path.join(dir, 'b.py'), `TOKEN = "${key}"\n`);
     writeFileSync(path.join(dir, 'c.py'), `TOKEN = "${key}"\n`);
-    writeFileSync(path.join(dir, '.rampart-ignore.yaml'), 'ignore:\n  - paths: ["c.py"]\n    reason: test fixture\n');
+    writeFileSync(
+      path.join(dir, '.rampart-ignore.yaml'),
+      'ignore:\n  - paths: ["c.py"]\n    reason: test fixture\n',
+    );
     const r = runCli(['scan', '-f', 'json', dir]);
     const paths = JSON.parse(r.stdout).findings.map((f: { location: { path: string } }) => f.location.path);
     assert.deepEqual(paths, ['b.py']);
     const all = runCli(['scan', '-f', 'json', '--show-suppressed', dir]);
-    const kinds = JSON.parse(all.stdout).findings.map((f: { suppressed?: { kind: string } }) => f.suppressed?.kind ?? 'open');
+    const kinds = JSON.parse(all.stdout).findings.map(
+      (f: { suppressed?: { kind: string } }) => f.suppressed?.kind ?? 'open',
+    );
     assert.deepEqual(kinds.sort(), ['ignorefile', 'inline', 'open']);
   } finally {
     cleanup();

@@ -22,6 +22,8 @@ export interface ScanFlags {
   history?: boolean;
   ref?: string[];
   diffBase?: string;
+  dbDir?: string;
+  vex?: string[];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -35,12 +37,17 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         'Honours .gitignore and .rampartignore, skips binaries and files over --max-file-size, never follows symlinks.',
     )
     .argument('[path]', 'directory or file to scan (for git modes: a path inside the repository)', '.')
-    .option('--scanners <list>', 'comma-separated scanners to run: secret (default), misconfig')
+    .option('--scanners <list>', 'comma-separated scanners to run: secret (default), misconfig, deps')
     .option('-s, --severity <list>', 'severities to report, e.g. HIGH,CRITICAL (default: all)')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'sarif', 'junit']))
+    .addOption(
+      new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'sarif', 'junit']),
+    )
     .option('-o, --output <file>', 'write the report to a file instead of stdout (written atomically)')
     .option('--exit-code <code>', 'exit code when findings remain (default 0)')
-    .option('--ignorefile <file>', 'findings ignore file (default: .rampart-ignore.yaml in PATH when present)')
+    .option(
+      '--ignorefile <file>',
+      'findings ignore file (default: .rampart-ignore.yaml in PATH when present)',
+    )
     .option('--baseline <report>', 'report only findings absent from this earlier JSON or SARIF report')
     .option('--show-suppressed', 'also report suppressed findings, marked as such')
     .option('--max-file-size <size>', 'skip files larger than this, e.g. 10MB')
@@ -50,11 +57,21 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('--no-progress', 'never draw the progress bar (it is only drawn on a terminal anyway)')
     .option('--config <file>', 'configuration file (default: rampart.yaml in the current directory)')
     .option('--staged', 'scan only the changes staged for commit (pre-commit mode)')
-    .option('--history', 'scan every commit reachable from --ref (default: all refs); each secret once, where it first appeared')
+    .option(
+      '--history',
+      'scan every commit reachable from --ref (default: all refs); each secret once, where it first appeared',
+    )
     .option('--ref <ref>', 'with --history: a ref or revision range to walk (repeatable)', collect)
     .option(
       '--diff-base <ref>',
-      'scan every commit since the merge base with REF (what the branch adds); uncommitted changes are not included (use --staged)',
+      'scan every commit since the merge base with REF (what the branch adds); uncommitted changes are not included (use --staged). ' +
+        'With deps: dependency review, only vulnerable or licence-denied components added or changed since REF',
+    )
+    .option('--db-dir <dir>', 'deps: advisory database folder (default: the user cache folder)')
+    .option(
+      '--vex <file>',
+      'deps: OpenVEX document; not_affected/fixed statements suppress findings (repeatable)',
+      collect,
     )
     .option('--debug', 'print debug logs and stack traces')
     .action(async (target: string, flags: ScanFlags) => {
@@ -65,7 +82,11 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
 
 /** Shared validation used by the action: mutually exclusive modes. */
 export function modeOf(flags: ScanFlags) {
-  const modes = [flags.staged && '--staged', flags.history && '--history', flags.diffBase && '--diff-base'].filter(Boolean);
+  const modes = [
+    flags.staged && '--staged',
+    flags.history && '--history',
+    flags.diffBase && '--diff-base',
+  ].filter(Boolean);
   if (modes.length > 1) throw new RampartError('USAGE', `${modes.join(' and ')} cannot be combined`);
   if (flags.ref?.length && !flags.history) throw new RampartError('USAGE', '--ref needs --history');
   if (flags.staged) return { kind: 'staged' as const };

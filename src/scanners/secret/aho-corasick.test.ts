@@ -29,14 +29,15 @@ test('matches ASCII case-insensitively against lower-case keywords', () => {
 test('agrees with a naive search on random text', () => {
   const keywords = ['key', 'token', 'secret', 'ab', 'abc', 'bca', 'password', 'k'];
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const alphabet = 'abcKEYtokensecrpwd_ ';
   let text = '';
   for (let i = 0; i < 5000; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
   const expected: [string, number][] = [];
   const lower = text.toLowerCase();
   for (let end = 1; end <= lower.length; end++) {
-    for (const k of keywords) if (end >= k.length && lower.slice(end - k.length, end) === k) expected.push([k, end]);
+    for (const k of keywords)
+      if (end >= k.length && lower.slice(end - k.length, end) === k) expected.push([k, end]);
   }
   const got = hits(keywords, text);
   const key = (h: [string, number]) => `${h[1]}:${h[0]}`;

@@ -39,8 +39,7 @@ export async function createSecretScanner(options: ScannerFactoryOptions = { con
   const cfg = options.config as SecretScannerConfig;
   const all = builtinSecretRules();
   const selected = selectRules(all, cfg);
-  const set =
-    selected.length === all.length ? (builtinCache ??= compileRules(all)) : compileRules(selected);
+  const set = selected.length === all.length ? (builtinCache ??= compileRules(all)) : compileRules(selected);
   return new SecretScanner(set);
 }
 
@@ -59,8 +58,11 @@ class SecretScanner implements Scanner {
   }
 
   scan(target: ScanTarget, ctx: ScanContext): Finding[] {
-    const { matches, timedOut } = detectSecrets(target.content, target.path, this.set, { deadline: ctx.deadline });
-    if (timedOut) ctx.warn(`${target.path}: secret scan stopped at the per-file time budget; results may be partial`);
+    const { matches, timedOut } = detectSecrets(target.content, target.path, this.set, {
+      deadline: ctx.deadline,
+    });
+    if (timedOut)
+      ctx.warn(`${target.path}: secret scan stopped at the per-file time budget; results may be partial`);
     const occurrences = new Map<string, number>();
     return matches.map((m) => {
       const rule = this.byId.get(m.ruleId)!;
@@ -121,7 +123,9 @@ export function secretRuleDescriptor(rule: SecretRule): RuleDescriptor {
       '',
       `**Fix:** ${REMEDIATION}`,
       '',
-      'To accept a false positive, add `rampart:ignore ' + `secret/${rule.id}` + '` in a comment on that line, or an entry in `.rampart-ignore.yaml`.',
+      'To accept a false positive, add `rampart:ignore ' +
+        `secret/${rule.id}` +
+        '` in a comment on that line, or an entry in `.rampart-ignore.yaml`.',
       ...(refs.length ? ['', '**References**', ...refs.map((r) => `- ${r}`)] : []),
     ].join('\n'),
     severity: rule.severity,
