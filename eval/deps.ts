@@ -51,8 +51,94 @@ function cases(root: string): string[] {
 
 interface CdxComponent {
   name?: string;
+  group?: string;
   version?: string;
   purl?: string;
+  properties?: { name: string; value: string }[];
+}
+
+/** (name, version) as score-inventory.py normalises them (PyPI PEP 503, Maven g:a, lower case). */
+function pairKey(type: string, name: string, version: string): string {
+  const n = decodeURIComponent(name);
+  const norm =
+    type === 'pypi'
+      ? n.replace(/[-_.]+/g, '-').toLowerCase()
+      : type === 'maven'
+        ? n.replace('/', ':').toLowerCase()
+        : n.toLowerCase();
+  return `${norm}@${version}`;
+}
+
+const TRIVY_TYPE: Record<string, string> = {
+  pip: 'pypi',
+  pipenv: 'pypi',
+  poetry: 'pypi',
+  uv: 'pypi',
+  jar: 'maven',
+  pom: 'maven',
+  gradle: 'maven',
+  gomod: 'golang',
+  cargo: 'cargo',
+  composer: 'composer',
+  bundler: 'gem',
+  nuget: 'nuget',
+  npm: 'npm',
+  yarn: 'npm',
+  pnpm: 'npm',
+};
+
+/** Extras reviewed by hand against the lockfile and its manifest (see the issue notes). */
+const REVIEWED_EXTRAS: Record<string, string> = {
+  'parity-ws@0.10.0':
+    'renamed dependency (Cargo.toml `ws = { package = "parity-ws" }`): Trivy drops it and its own dependencies',
+  'mio-extras@2.0.6': 'dependency of the renamed parity-ws, dropped by Trivy with it',
+  'lazycell@1.3.0': 'dependency of the renamed parity-ws, dropped by Trivy with it',
+};
+
+/**
+ * Why each package Rampart lists is absent from Trivy's inventory: a scope Trivy drops (dev, test,
+ * provided, optional), the project's own package, or "other" (listed for review).
+ */
+function explainExtras(trivyFile: string, components: CdxComponent[]): Map<string, string[]> {
+  const trivy = JSON.parse(readFileSync(trivyFile, 'utf8')) as {
+    targets?: { type?: string; packages?: { name?: string; version?: string }[] }[];
+  };
+  const theirs = new Set<string>();
+  for (const t of trivy.targets ?? [])
+    for (const p of t.packages ?? [])
+      if (p.name && p.version)
+        theirs.add(pairKey(TRIVY_TYPE[t.type ?? ''] ?? t.type ?? '', p.name, p.version));
+  const reasons = new Map<string, string[]>();
+  const ourKeys = new Set<string>();
+  for (const c of components) {
+    const m = /^pkg:([^/]+)\/(.+?)@([^?#]+)/.exec(c.purl ?? '');
+    if (m) ourKeys.add(pairKey(m[1]!, m[2]!, decodeURIComponent(m[3]!)));
+  }
+  // Trivy pairs Rampart does not list under that name: an npm alias (`string-width-cjs` →
+  // `npm:string-width@4.2.3`) shows up as the same version under the real package name.
+  const aliasVersions = new Set(
+    [...theirs].filter((k) => !ourKeys.has(k)).map((k) => k.slice(k.lastIndexOf('@') + 1)),
+  );
+  for (const c of components) {
+    const m = /^pkg:([^/]+)\/(.+?)@([^?#]+)/.exec(c.purl ?? '');
+    if (!m) continue;
+    const key = pairKey(m[1]!, m[2]!, decodeURIComponent(m[3]!));
+    if (theirs.has(key)) continue;
+    const prop = (n: string) => c.properties?.find((x) => x.name === n)?.value;
+    const scope = prop('rampart:scope');
+    const reason =
+      prop('rampart:own') === 'true'
+        ? "the project's own package"
+        : scope && scope !== 'prod'
+          ? `${scope} scope (Trivy leaves it out)`
+          : aliasVersions.has(key.slice(key.lastIndexOf('@') + 1))
+            ? 'the real package behind an alias Trivy reports by its alias name'
+            : (REVIEWED_EXTRAS[key] ?? 'other');
+    const list = reasons.get(reason) ?? [];
+    list.push(key);
+    reasons.set(reason, list);
+  }
+  return reasons;
 }
 
 export async function runDepsEval(ctx: EvalContext): Promise<boolean> {
@@ -74,6 +160,7 @@ export async function runDepsEval(ctx: EvalContext): Promise<boolean> {
   let ok = true;
   let found = 0;
   let expected = 0;
+  const otherExtras: string[] = [];
   log('   case                                               rampart  trivy-found/expected');
   for (const c of cases(lockRoot)) {
     const out = path.join(work, `${c.replace('/', '__')}.cdx.json`);
@@ -84,8 +171,9 @@ export async function runDepsEval(ctx: EvalContext): Promise<boolean> {
       continue;
     }
     const problems = r.stderr.split('\n').filter((l) => l.includes('warning:'));
-    const ours = ((JSON.parse(readFileSync(out, 'utf8')) as { components?: CdxComponent[] }).components ?? [])
-      .length;
+    const componentsOfCase =
+      (JSON.parse(readFileSync(out, 'utf8')) as { components?: CdxComponent[] }).components ?? [];
+    const ours = componentsOfCase.length;
     const s = spawnSync('python3', [scorer, path.join(lockRoot, c, 'trivy-packages.json'), out], {
       encoding: 'utf8',
     });
@@ -104,7 +192,20 @@ export async function runDepsEval(ctx: EvalContext): Promise<boolean> {
       verdict = `${f}/${e} = ${(100 * ratio).toFixed(1)}%${ratio < DEPS_TARGETS.inventory ? '  MISS' : ''}${problems.length ? `  (${problems.length} parse warning(s))` : ''}`;
     }
     log(`   ${c.padEnd(50)} ${String(ours).padStart(7)}  ${verdict}`);
+    if (!unusable) {
+      for (const [reason, keys] of explainExtras(
+        path.join(lockRoot, c, 'trivy-packages.json'),
+        componentsOfCase,
+      )) {
+        if (reason === 'other') otherExtras.push(...keys.map((k) => `${c}: ${k}`));
+        log(
+          `      + ${keys.length} beyond Trivy: ${reason}${reason === 'other' ? ` (${keys.slice(0, 6).join(', ')})` : ''}`,
+        );
+      }
+    }
   }
+  log(`   packages beyond Trivy's inventory left unexplained: ${otherExtras.length}`);
+  ok &&= otherExtras.length === 0;
   log(
     `   inventory total: ${found}/${expected} = ${((100 * found) / Math.max(1, expected)).toFixed(2)}% of Trivy's pairs (score-inventory.py)`,
   );
