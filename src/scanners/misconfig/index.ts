@@ -10,12 +10,24 @@ import {
 } from './check.js';
 import { kubernetesChecks } from './kubernetes/checks.js';
 import { requiredKubernetes, scanKubernetes } from './kubernetes/index.js';
+import {
+  githubActionsChecks,
+  looksLikeWorkflow,
+  requiredGithubActions,
+  scanGithubActions,
+} from './github-actions/index.js';
+import {
+  azurePipelinesChecks,
+  looksLikeAzurePipeline,
+  requiredAzurePipelines,
+  scanAzurePipelines,
+} from './azure-pipelines/index.js';
 import { clusterChecks, clusterViolations, emptyFacts, type ClusterFacts } from './kubernetes/cluster.js';
 import { dockerfileChecks } from './dockerfile/checks.js';
 import { requiredDockerfile, scanDockerfile } from './dockerfile/index.js';
 import { HelmCollector, isChartFile } from './helm/index.js';
 import { terraformChecks } from './terraform/checks.js';
-import { requiredTerraform, scanTerraform } from './terraform/index.js';
+import { requiredTerraform, TerraformCollector, terraformFindings } from './terraform/index.js';
 
 export const MISCONFIG_SCANNER_VERSION = '1';
 
@@ -28,7 +40,13 @@ export interface MisconfigScannerConfig {
 /** One file type the misconfiguration scanner understands. */
 interface FileType {
   name: string;
+  /** Cheap path test: could a file at this path be of this type? */
   required(path: string): boolean;
+  /**
+   * For types that share an extension (every YAML file may be a Kubernetes manifest, a workflow or a
+   * pipeline): does this content belong to this type? The first type that claims a file scans it.
+   */
+  claims?(path: string, text: string): boolean;
   scan(
     text: string,
     opts: MisconfigOptions,
@@ -38,12 +56,25 @@ interface FileType {
 
 const FILE_TYPES: readonly FileType[] = [
   { name: 'dockerfile', required: requiredDockerfile, scan: scanDockerfile, checks: dockerfileChecks },
+  {
+    name: 'github-actions',
+    required: (p) => requiredGithubActions(p) || requiredKubernetes(p),
+    claims: (p, text) => requiredGithubActions(p) || looksLikeWorkflow(text),
+    scan: scanGithubActions,
+    checks: githubActionsChecks,
+  },
+  {
+    name: 'azure-pipelines',
+    required: (p) => requiredAzurePipelines(p) || requiredKubernetes(p),
+    claims: (_p, text) => looksLikeAzurePipeline(text),
+    scan: scanAzurePipelines,
+    checks: azurePipelinesChecks,
+  },
   { name: 'kubernetes', required: requiredKubernetes, scan: scanKubernetes, checks: kubernetesChecks },
-  { name: 'terraform', required: requiredTerraform, scan: scanTerraform, checks: terraformChecks },
 ];
 
 export function allMisconfigChecks(): CheckMeta[] {
-  return [parseErrorCheck, ...FILE_TYPES.flatMap((t) => t.checks), ...clusterChecks];
+  return [parseErrorCheck, ...FILE_TYPES.flatMap((t) => t.checks), ...terraformChecks, ...clusterChecks];
 }
 
 export async function createMisconfigScanner(
@@ -78,10 +109,12 @@ class MisconfigScanner implements Scanner {
   }
 
   private readonly helm = new HelmCollector();
+  /** Terraform modules span files: collected in scan(), evaluated in finalize(). */
+  private readonly terraform = new TerraformCollector();
   private facts: ClusterFacts = emptyFacts();
 
   required(path: string): boolean {
-    return isChartFile(path) || FILE_TYPES.some((t) => t.required(path));
+    return isChartFile(path) || requiredTerraform(path) || FILE_TYPES.some((t) => t.required(path));
   }
 
   scan(target: ScanTarget, ctx: ScanContext): Finding[] {
@@ -89,7 +122,12 @@ class MisconfigScanner implements Scanner {
     if (target.lineMap) return [];
     const text = target.content.toString('utf8');
     if (isChartFile(target.path)) this.helm.collect(target.path, text);
-    const type = FILE_TYPES.find((t) => t.required(target.path));
+    if (requiredTerraform(target.path)) {
+      const skipped = this.terraform.collect(target.path, text);
+      if (skipped) ctx.warn(`${target.path}: not checked as terraform: ${skipped}`);
+      return [];
+    }
+    const type = FILE_TYPES.find((t) => t.required(target.path) && (t.claims?.(target.path, text) ?? true));
     if (!type) return [];
     let result: { violations: Violation[]; skipped?: string; facts?: ClusterFacts };
     try {
@@ -109,6 +147,7 @@ class MisconfigScanner implements Scanner {
    */
   finalize(ctx: ScanContext): Finding[] {
     const out: Finding[] = [];
+    out.push(...terraformFindings(this.terraform.evaluateAll(ctx.warn, ctx.deadline), this.metaById));
     for (const r of this.helm.renderAll(ctx.warn, this.opts)) {
       out.push(...violationsToFindings(r.violations, this.metaById, r.path, ['helm', 'kubernetes']));
       if (r.facts) this.addFacts(r.facts, r.path);
@@ -134,15 +173,16 @@ class MisconfigScanner implements Scanner {
    * the Scanner interface: proposed as `drainState?(): unknown` / `absorbState?(s: unknown): void`.
    */
   drainState(): unknown {
-    const state = { charts: this.helm.drain(), facts: this.facts };
+    const state = { charts: this.helm.drain(), facts: this.facts, terraform: this.terraform.drain() };
     this.facts = emptyFacts();
     return state;
   }
 
   absorbState(state: unknown): void {
     if (typeof state !== 'object' || state === null) return;
-    const s = state as { charts?: unknown; facts?: Partial<ClusterFacts> };
+    const s = state as { charts?: unknown; facts?: Partial<ClusterFacts>; terraform?: unknown };
     this.helm.absorb(s.charts);
+    this.terraform.absorb(s.terraform);
     const f = s.facts;
     if (f && Array.isArray(f.workloads) && Array.isArray(f.policies) && Array.isArray(f.pdbs)) {
       this.facts.workloads.push(...f.workloads);

@@ -2,6 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scanTerraform } from './index.js';
 import { terraformChecks } from './checks.js';
+import { awsChecks } from './aws.js';
+import { azureChecks } from './azure.js';
+import { gcpChecks } from './gcp.js';
+
+/** The AWS / GCP / other Azure checks have their own cases in cloud.test.ts. */
+const cloudIds = new Set([...awsChecks, ...azureChecks, ...gcpChecks].map((c) => c.id));
 import { HclExpr, parseHcl } from './hcl.js';
 
 const ids = (text: string) => scanTerraform(text).violations.map((v) => v.checkId);
@@ -128,7 +134,7 @@ describe('terraform checks', () => {
   });
   it('every check has a positive case', () => {
     assert.deepEqual(
-      terraformChecks.map((c) => c.id).filter((id) => !positives[id]),
+      terraformChecks.map((c) => c.id).filter((id) => !cloudIds.has(id) && !positives[id]),
       [],
     );
   });

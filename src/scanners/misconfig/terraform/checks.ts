@@ -1,67 +1,10 @@
-import type { CheckMeta } from '../check.js';
-import { HclExpr, type HclBlock, type HclValue } from './hcl.js';
+import { awsChecks } from './aws.js';
+import { azureChecks } from './azure.js';
+import { gcpChecks } from './gcp.js';
+import { attr, hit, isFalse, isTrue, nonEmptyList, subBlock, unknown, type TfCheck } from './helpers.js';
 
-export interface TfHit {
-  line: number;
-  message: string;
-  subject: string;
-}
-
-export interface TfCheck extends CheckMeta {
-  /** Resource types this check looks at. */
-  resources: readonly string[];
-  run(r: Resource): TfHit[];
-}
-
-export interface Resource {
-  type: string;
-  name: string;
-  block: HclBlock;
-}
-
-/** The value of `path` (`a.b.c`, through nested blocks and object attributes); undefined when absent. */
-export function attr(block: HclBlock, path: string): HclValue | undefined {
-  const [head, ...rest] = path.split('.');
-  if (!head) return undefined;
-  if (rest.length === 0) return block.attributes[head]?.value;
-  const sub = block.blocks.find((b) => b.type === head);
-  if (sub) return attr(sub, rest.join('.'));
-  let v: HclValue | undefined = block.attributes[head]?.value;
-  for (const k of rest) {
-    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof HclExpr)) v = v[k];
-    else return undefined;
-  }
-  return v;
-}
-export function subBlock(block: HclBlock, path: string): HclBlock | undefined {
-  let cur: HclBlock | undefined = block;
-  for (const k of path.split('.')) cur = cur?.blocks.find((b) => b.type === k);
-  return cur;
-}
-function lineOf(block: HclBlock, path: string): number {
-  const parts = path.split('.');
-  let cur: HclBlock = block;
-  for (const [i, k] of parts.entries()) {
-    if (i === parts.length - 1) return cur.attributes[k]?.line ?? cur.line;
-    const next = cur.blocks.find((b) => b.type === k);
-    if (!next) return cur.attributes[k]?.line ?? cur.line;
-    cur = next;
-  }
-  return cur.line;
-}
-/** Known (literal) value, or 'unknown' for an unresolved expression. */
-const unknown = (v: HclValue | undefined) => v instanceof HclExpr;
-const isTrue = (v: HclValue | undefined) => v === true || v === 'true';
-const isFalse = (v: HclValue | undefined) => v === false || v === 'false';
-const nonEmptyList = (v: HclValue | undefined) => Array.isArray(v) && v.length > 0;
-
-function hit(r: Resource, path: string | undefined, message: string): TfHit {
-  return {
-    line: path ? lineOf(r.block, path) : r.block.line,
-    message: `${r.type}.${r.name}: ${message}`,
-    subject: `${r.type}.${r.name}`,
-  };
-}
+export type { Resource, TfCheck, TfHit } from './helpers.js';
+export { attr, subBlock } from './helpers.js';
 
 const AKS = 'azurerm_kubernetes_cluster';
 const STORAGE = 'azurerm_storage_account';
@@ -77,7 +20,7 @@ function isPrivateIp(ip: string): boolean {
   return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
 }
 
-export const terraformChecks: TfCheck[] = [
+const baseChecks: TfCheck[] = [
   {
     id: 'tf-aks-api-authorized-ranges',
     title: 'AKS API server reachable from any IP',
@@ -503,3 +446,6 @@ export const terraformChecks: TfCheck[] = [
         : [hit(r, undefined, 'no master_authorized_networks_config')],
   },
 ];
+
+/** Every Terraform check: Azure and GKE basics above, then the AWS, GCP and other Azure checks. */
+export const terraformChecks: TfCheck[] = [...baseChecks, ...azureChecks, ...gcpChecks, ...awsChecks];

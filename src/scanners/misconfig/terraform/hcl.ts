@@ -220,6 +220,7 @@ class Parser {
   /** A quoted template: a plain string, or raw text when it interpolates `${…}`. */
   private quoted(): string | HclExpr {
     const startLine = this.line;
+    const start = this.i;
     this.advance();
     let out = '';
     let template = false;
@@ -227,7 +228,8 @@ class Parser {
       const c = this.peek();
       if (c === '"') {
         this.advance();
-        return template ? new HclExpr(`"${out}"`) : out;
+        // A template keeps its source text (escapes included) for the expression evaluator.
+        return template ? new HclExpr(this.s.slice(start, this.i)) : out;
       }
       if (c === '\n') break;
       if (c === '\\') {
@@ -236,17 +238,28 @@ class Parser {
         this.advance(2);
         continue;
       }
-      if ((c === '$' || c === '%') && this.peek(1) === '{') {
-        if (this.peek(-1) !== c) template = true;
-        let depth = 0;
-        do {
+      if ((c === '$' || c === '%') && this.peek(1) === '{' && this.peek(-1) !== c) {
+        // An interpolation or directive: up to its closing brace, nested strings included.
+        template = true;
+        out += `${c}{`;
+        this.advance(2);
+        let depth = 1;
+        while (depth > 0) {
           const d = this.peek();
+          if (d === '') this.fail('unterminated template interpolation');
+          if (d === '"') {
+            const from = this.i;
+            this.enter();
+            this.quoted();
+            this.depth--;
+            out += this.s.slice(from, this.i);
+            continue;
+          }
           if (d === '{') depth++;
           else if (d === '}') depth--;
-          else if (d === '\n' || d === '') this.fail('unterminated template interpolation');
           out += d;
           this.advance();
-        } while (depth > 0);
+        }
         continue;
       }
       out += c;
@@ -255,26 +268,47 @@ class Parser {
     throw new HclSyntaxError('unterminated string', startLine);
   }
 
+  /** A heredoc: its text (`<<-` strips the common indentation), or raw when it interpolates. */
   private heredoc(): string | HclExpr {
     const m = /^<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n/.exec(this.s.slice(this.i, this.i + 200));
     if (!m) this.fail('invalid heredoc');
     const startLine = this.line;
+    const start = this.i;
     this.advance(m[0].length);
     const lines: string[] = [];
     while (this.i < this.s.length) {
       const end = this.s.indexOf('\n', this.i);
-      const l = this.s.slice(this.i, end < 0 ? this.s.length : end);
+      const l = this.s.slice(this.i, end < 0 ? this.s.length : end).replace(/\r$/, '');
       this.advance((end < 0 ? this.s.length : end) - this.i);
-      if (l.trim() === m[2]) return lines.join('\n');
-      lines.push(m[1] ? l.replace(/^\s+/, '') : l);
+      if (l.trim() === m[2]) {
+        if (/(?<![$%])[$%]\{/.test(lines.join('\n'))) return new HclExpr(this.s.slice(start, this.i));
+        let body = lines;
+        if (m[1]) {
+          const indents = lines.filter((x) => x.trim()).map((x) => /^[ \t]*/.exec(x)![0].length);
+          const cut = indents.length ? Math.min(...indents) : 0;
+          body = lines.map((x) => x.slice(cut));
+        }
+        return body.join('\n').replace(/([$%])\1\{/g, '$1{');
+      }
+      lines.push(l);
       if (end >= 0) this.advance();
     }
     throw new HclSyntaxError(`heredoc <<${m[2]} is not terminated`, startLine);
   }
 
-  private list(): HclValue[] {
+  private list(): HclValue[] | HclExpr {
+    const start = this.i;
+    const startLine = this.line;
     this.advance();
     this.enter();
+    this.skip(true);
+    if (/^for\s/.test(this.s.slice(this.i, this.i + 4))) {
+      // `[for x in … : …]`: keep the whole expression raw.
+      this.rewind(start, startLine);
+      this.skipBalanced();
+      this.depth--;
+      return new HclExpr(this.s.slice(start, this.i));
+    }
     const out: HclValue[] = [];
     for (;;) {
       this.skip(true);
@@ -329,6 +363,11 @@ class Parser {
 
 /** Parses a `.tf` file into its top-level blocks. Throws HclSyntaxError with a line on bad input. */
 export function parseHcl(text: string): HclBlock[] {
+  return parseHclBody(text).blocks;
+}
+
+/** Top-level attributes and blocks (a `.tfvars` file is attributes only). */
+export function parseHclBody(text: string): Pick<HclBlock, 'attributes' | 'blocks'> {
   const p = new Parser(text.replace(/^\uFEFF/, ''));
-  return p.parseBody('').blocks;
+  return p.parseBody('');
 }

@@ -1,85 +1,40 @@
-import { PARSE_ERROR_ID, type Violation } from '../check.js';
-import { terraformChecks, type Resource } from './checks.js';
-import { HCL_LIMITS, HclExpr, HclSyntaxError, parseHcl, type HclBlock, type HclValue } from './hcl.js';
+import type { Finding } from '../../../core/finding.js';
+import { inlineSuppression } from '../../../suppress/inline.js';
+import { violationsToFindings, type CheckMeta, type Violation } from '../check.js';
+import { evaluateTree, isTfvars, type TerraformResult } from './collector.js';
+import { HCL_LIMITS } from './hcl.js';
 
+export { TerraformCollector, type CollectedTerraform } from './collector.js';
+
+/** `.tf` files and the root-module variable files Terraform loads itself. */
 export function requiredTerraform(path: string): boolean {
-  return /\.tf$/i.test(path);
+  return /\.tf$/i.test(path) || isTfvars(path);
 }
 
 /**
- * Runs every Terraform check over the resources of one `.tf` file. Pure. `var.x` and `local.y`
- * references to literal defaults declared in the same file are resolved; anything else stays an
- * unresolved expression, which checks treat as unknown (not guessed).
+ * Checks one `.tf` text as a module of its own (tests, single files). Pure. The scanner itself
+ * collects every file and evaluates whole modules in finalize (see collector.ts).
  */
-export function scanTerraform(text: string): { violations: Violation[]; skipped?: string } {
+export function scanTerraform(text: string, path = 'main.tf'): { violations: Violation[]; skipped?: string } {
   if (text.length > HCL_LIMITS.maxBytes)
     return { violations: [], skipped: `Terraform file larger than ${HCL_LIMITS.maxBytes} bytes` };
-  let blocks;
-  try {
-    blocks = parseHcl(text);
-  } catch (err) {
-    if (!(err instanceof HclSyntaxError)) throw err;
-    return {
-      violations: [
-        {
-          checkId: PARSE_ERROR_ID,
-          message: `HCL parse error: ${err.message}`,
-          startLine: err.line,
-          subject: `parse:${err.message}`,
-        },
-      ],
-    };
-  }
-  const known = literalBindings(blocks);
-  for (const b of blocks) resolve(b, known);
-  const violations: Violation[] = [];
-  for (const b of blocks) {
-    if (b.type !== 'resource' || b.labels.length < 2) continue;
-    const r: Resource = { type: b.labels[0]!, name: b.labels[1]!, block: b };
-    for (const check of terraformChecks) {
-      if (!check.resources.includes(r.type)) continue;
-      for (const h of check.run(r)) {
-        violations.push({
-          checkId: check.id,
-          message: h.message,
-          startLine: h.line,
-          endLine: h.line === b.line ? b.endLine : h.line,
-          subject: h.subject,
-          resource: { kind: r.type, name: r.name },
-        });
-      }
-    }
-  }
-  return { violations };
+  const results = evaluateTree(new Map([[path, text]]), () => {});
+  return { violations: results.flatMap((r) => r.violations) };
 }
 
-function isLiteral(v: HclValue): boolean {
-  if (v instanceof HclExpr) return false;
-  if (Array.isArray(v)) return v.every(isLiteral);
-  if (v && typeof v === 'object') return Object.values(v).every(isLiteral);
-  return true;
-}
-
-/** `var.x` → literal default of `variable "x"`; `local.y` → literal value in `locals`. Same file only. */
-export function literalBindings(blocks: readonly HclBlock[]): Map<string, HclValue> {
-  const out = new Map<string, HclValue>();
-  for (const b of blocks) {
-    if (b.type === 'variable' && b.labels[0] && b.attributes.default && isLiteral(b.attributes.default.value))
-      out.set(`var.${b.labels[0]}`, b.attributes.default.value);
-    if (b.type === 'locals')
-      for (const [k, a] of Object.entries(b.attributes))
-        if (isLiteral(a.value)) out.set(`local.${k}`, a.value);
-  }
-  return out;
-}
-
-function resolve(block: HclBlock, known: ReadonlyMap<string, HclValue>): void {
-  const sub = (v: HclValue): HclValue => {
-    if (v instanceof HclExpr) return known.has(v.raw) ? known.get(v.raw)! : v;
-    if (Array.isArray(v)) return v.map(sub);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]));
-    return v;
-  };
-  for (const a of Object.values(block.attributes)) a.value = sub(a.value);
-  for (const b of block.blocks) resolve(b, known);
+/**
+ * Findings of evaluated modules. They are produced in finalize(), after the pipeline applied inline
+ * suppressions file by file, so `# rampart:ignore` comments are applied here from the file text.
+ */
+export function terraformFindings(
+  results: readonly TerraformResult[],
+  metaById: ReadonlyMap<string, CheckMeta>,
+): Finding[] {
+  return results.flatMap((r) => {
+    const lines = r.text.split('\n');
+    return violationsToFindings(r.violations, metaById, r.path, ['terraform']).map((f) => {
+      const s = inlineSuppression(f, (n) => lines[n - 1]);
+      return s ? { ...f, suppressed: s } : f;
+    });
+  });
 }
