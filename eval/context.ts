@@ -28,7 +28,8 @@ export function sharedRoot(env: NodeJS.ProcessEnv = process.env, root = repoRoot
 /**
  * The official SARIF validator (`@microsoft/sarif-multitool`), as installed outside the repository by
  * `<shared>/tools/install-peers.sh sarif`: `$SARIF_MULTITOOL`, else the peers cache folder
- * (`$RAMPART_PEERS_DIR` or `~/.cache/rampart-peers`). Undefined when not installed.
+ * (`$RAMPART_PEERS_DIR` or `~/.cache/rampart-peers`), else the devDependency in node_modules.
+ * Undefined when none is installed.
  */
 export function sarifMultitool(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = [
@@ -40,6 +41,8 @@ export function sarifMultitool(env: NodeJS.ProcessEnv = process.env): string | u
       'sarif-multitool-linux',
       'Sarif.Multitool',
     ),
+    // The devDependency's Linux binary (what `npm test` uses).
+    path.join(repoRoot, 'node_modules', '@microsoft', 'sarif-multitool-linux', 'Sarif.Multitool'),
   ];
   return candidates.find((c): c is string => !!c && existsSync(c));
 }

@@ -9,6 +9,7 @@ import { repoRoot, sharedRoot, type EvalContext } from './context.js';
 import { runSecretsEval } from './secrets.js';
 import { runIacEval } from './iac.js';
 import { runDepsEval } from './deps.js';
+import { runPolicyEval } from './policies.js';
 
 type Section = (ctx: EvalContext) => Promise<boolean>;
 
@@ -17,6 +18,7 @@ const sections: Record<string, Section> = {
   secrets: runSecretsEval,
   iac: runIacEval,
   deps: runDepsEval,
+  policies: runPolicyEval,
 };
 
 function usage(): string {

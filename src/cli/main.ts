@@ -5,6 +5,8 @@ import { registerScanCommand } from './commands/scan.js';
 import { registerHookCommand } from './commands/hook.js';
 import { registerSbomCommand } from './commands/sbom.js';
 import { registerDbCommand } from './commands/db.js';
+import { registerPolicyCommand } from './commands/policy.js';
+import { registerAdmissionCommand } from './commands/admission.js';
 
 /**
  * The CLI entry: builds the command tree, runs it, and is the one place that maps errors to exit
@@ -45,6 +47,10 @@ Examples:
   registerHookCommand(program);
   registerSbomCommand(program);
   registerDbCommand(program);
+  registerAdmissionCommand(program);
+  registerPolicyCommand(program, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

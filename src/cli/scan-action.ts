@@ -66,5 +66,7 @@ function flagsToConfig(flags: ScanFlags): Record<string, unknown> {
   if (flags.debug) out.debug = true;
   if (flags.dbDir !== undefined) out['deps.db-dir'] = flags.dbDir;
   if (flags.vex !== undefined) out['deps.vex'] = flags.vex;
+  if (flags.policyPath !== undefined) out['policy.paths'] = flags.policyPath;
+  if (flags.policyBuiltin !== undefined) out['policy.builtin'] = flags.policyBuiltin;
   return out;
 }

@@ -61,6 +61,7 @@ test('defaults when there is no file, environment or flag', () => {
     secret: { disableRules: [], enableRules: [] },
     misconfig: { disableRules: [], trustedRegistries: [], allowedExternalIps: [] },
     deps: { dbMaxAgeDays: 7, licenseAllow: [], licenseDeny: [], vex: [], includeDev: true },
+    policy: { paths: [], builtin: [] },
   });
   assert.deepEqual(config, defaultConfig());
 });
@@ -96,6 +97,9 @@ deps:
   license-deny: GPL-3.0-only
   vex: [security/vex.json]
   include-dev: false
+policy:
+  paths: [k8s/policies]
+  builtin: restricted
 `;
 
 test('rampart.yaml: every option, relative paths resolved against the file', () => {
@@ -131,6 +135,7 @@ test('rampart.yaml: every option, relative paths resolved against the file', () 
       vex: [path.join(dir, 'security/vex.json')],
       includeDev: false,
     },
+    policy: { paths: [path.join(dir, 'k8s/policies')], builtin: ['restricted'] },
   });
 });
 
@@ -194,6 +199,8 @@ test('every option has a RAMPART_* variable, and each parses', () => {
     RAMPART_DEPS_LICENSE_DENY: 'AGPL-3.0-only',
     RAMPART_DEPS_VEX: 'a.json,b.json',
     RAMPART_DEPS_INCLUDE_DEV: 'no',
+    RAMPART_POLICY_PATHS: '/etc/policies',
+    RAMPART_POLICY_BUILTIN: 'baseline,best-practices',
   };
   assert.deepEqual(Object.keys(env).sort(), OPTIONS.map((o) => o.env).sort());
   assert.deepEqual(load(project(), env), {
@@ -225,6 +232,7 @@ test('every option has a RAMPART_* variable, and each parses', () => {
       vex: ['a.json', 'b.json'],
       includeDev: false,
     },
+    policy: { paths: ['/etc/policies'], builtin: ['baseline', 'best-practices'] },
   });
 });
 
@@ -327,7 +335,7 @@ test('invalid rampart.yaml: file and line of the first bad key, suggestions, one
     ['output:\n', 'rampart.yaml:1: "output" must be a string'],
     [
       'a: 1\nb: 2\nformat: [json]\n',
-      'rampart.yaml:1: unknown key "a" (allowed: scanners, severity, format, output, exit-code, ignorefile, baseline, show-suppressed, max-file-size, file-timeout, skip-paths, respect-gitignore, progress, debug, secret, misconfig, deps) (and 2 more problems)',
+      'rampart.yaml:1: unknown key "a" (allowed: scanners, severity, format, output, exit-code, ignorefile, baseline, show-suppressed, max-file-size, file-timeout, skip-paths, respect-gitignore, progress, debug, secret, misconfig, deps, policy) (and 2 more problems)',
     ],
     ['format: json\nformat: sarif\n', 'rampart.yaml:2: invalid YAML: Map keys must be unique'],
     [

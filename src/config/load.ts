@@ -48,6 +48,7 @@ export function defaultConfig(): RampartConfig {
     secret: { disableRules: [], enableRules: [] },
     misconfig: { disableRules: [], trustedRegistries: [], allowedExternalIps: [] },
     deps: { dbMaxAgeDays: 7, licenseAllow: [], licenseDeny: [], vex: [], includeDev: true },
+    policy: { paths: [], builtin: [] },
   };
 }
 
@@ -206,6 +207,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'RAMPART_DEPS_INCLUDE_DEV',
     set: (c, v) => (c.deps.includeDev = parseBoolean(v)),
   },
+  {
+    key: 'policy.paths',
+    env: 'RAMPART_POLICY_PATHS',
+    flag: '--policy-path',
+    set: (c, v, s) =>
+      (c.policy.paths = parseList(v).map((f) =>
+        s.kind === 'file' && s.dir ? path.resolve(s.dir, f) : path.resolve(f),
+      )),
+  },
+  {
+    key: 'policy.builtin',
+    env: 'RAMPART_POLICY_BUILTIN',
+    flag: '--policy-builtin',
+    set: (c, v) => (c.policy.builtin = parseList(v)),
+  },
 ];
 
 /** Flag-object aliases: `gitignore: false` is how --no-gitignore arrives from commander. */
@@ -300,6 +316,7 @@ const FILE_KEYS: Record<string, string[]> = {
     o.key.slice('misconfig.'.length),
   ),
   deps: OPTIONS.filter((o) => o.key.startsWith('deps.')).map((o) => o.key.slice('deps.'.length)),
+  policy: OPTIONS.filter((o) => o.key.startsWith('policy.')).map((o) => o.key.slice('policy.'.length)),
 };
 
 function applyFile(config: RampartConfig, file: string): void {

@@ -50,4 +50,10 @@ export interface RampartConfig {
     vex: string[];
     includeDev: boolean;
   };
+  policy: {
+    /** Policy files or folders (Kyverno YAML, ValidatingPolicy, ValidatingAdmissionPolicy). */
+    paths: string[];
+    /** Built-in packs (`restricted`, `baseline`, `best-practices`, `trusted-registries`, `external-ips`, `all`). */
+    builtin: string[];
+  };
 }

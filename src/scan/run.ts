@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RampartConfig } from '../config/types.js';
 import type { Finding, RuleDescriptor, ScannerKind } from '../core/finding.js';
@@ -19,6 +19,7 @@ import type { Progress } from './progress.js';
 import { loadScanners, type ScannerSections } from './load-scanners.js';
 import { ScanPool } from './pool.js';
 import { scanTarget } from './scan-target.js';
+import { inlineSuppression } from '../suppress/inline.js';
 import type { WorkerInit } from './worker-protocol.js';
 
 export type ScanMode = { kind: 'path' } | GitMode;
@@ -196,9 +197,15 @@ export async function runScan(req: ScanRequest): Promise<ScanReport> {
   req.progress.done();
 
   const finalCtx: ScanContext = { warn, deadline: Date.now() + config.fileTimeout, skip: onSkip };
+  const finalized: Finding[] = [];
   for (const scanner of scanners) {
-    if (scanner.finalize) findings.push(...scanner.finalize(finalCtx));
+    if (scanner.finalize) finalized.push(...scanner.finalize(finalCtx));
   }
+  // Cross-file findings (Helm templates, Terraform modules, lockfiles, cluster checks) honour inline
+  // `rampart:ignore` comments too: their file is read back here (path mode: the tree on disk).
+  findings.push(
+    ...(req.mode.kind === 'path' ? applyInlineFromDisk(finalized, req.root, config.maxFileSize) : finalized),
+  );
 
   // Suppressions beyond inline comments: the ignore file and the baseline.
   const ignorePath = config.ignorefile ?? defaultIgnoreFile(req.root);
@@ -279,6 +286,7 @@ function scannerSections(config: RampartConfig): ScannerSections {
       allowedExternalIPs: config.misconfig.allowedExternalIps,
     },
     deps: { ...config.deps },
+    policy: { paths: config.policy.paths, builtin: config.policy.builtin },
   };
 }
 
@@ -291,6 +299,39 @@ async function dependencyReviewFiles(root: string, base: string, maxBytes: numbe
   const baseBytes = await filesAtRevision(root, mergeBase, want, maxBytes);
   const baseText = new Map([...baseBytes].map(([p, b]) => [p, decodeManifest(b)] as const));
   return { head, base: baseText };
+}
+
+/** Applies inline suppressions to findings produced after the walk, reading each file once. */
+function applyInlineFromDisk(found: Finding[], root: string, maxBytes: number): Finding[] {
+  let base: string;
+  try {
+    base = statSync(root).isDirectory() ? root : path.dirname(root);
+  } catch {
+    return found;
+  }
+  const lines = new Map<string, string[] | undefined>();
+  const linesOf = (rel: string): string[] | undefined => {
+    if (!lines.has(rel)) {
+      let text: string[] | undefined;
+      try {
+        const abs = path.resolve(base, rel);
+        if (abs.startsWith(base + path.sep) && lstatSync(abs).isFile() && statSync(abs).size <= maxBytes)
+          text = readFileSync(abs, 'utf8').split('\n');
+      } catch {
+        text = undefined;
+      }
+      lines.set(rel, text);
+    }
+    return lines.get(rel);
+  };
+  return found.map((f) => {
+    const rel = f.location?.path ?? f.package?.path;
+    if (f.suppressed || !rel) return f;
+    const text = linesOf(rel);
+    if (!text) return f;
+    const s = inlineSuppression(f, (n) => text[n - 1]);
+    return s ? { ...f, suppressed: s } : f;
+  });
 }
 
 /** Worker threads pay off only on enough work; never more than the machine's parallelism. */

@@ -9,6 +9,7 @@ export const scannerRegistry = new Map<ScannerKind, ScannerFactory>([
   ['secret', async (o) => (await import('./secret/index.js')).createSecretScanner(o)],
   ['misconfig', async (o) => (await import('./misconfig/index.js')).createMisconfigScanner(o)],
   ['deps', async (o) => (await import('./deps/index.js')).createDepsScanner(o)],
+  ['policy', async (o) => (await import('./policy/index.js')).createPolicyScanner(o)],
 ]);
 
 export function availableScanners(): ScannerKind[] {

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir } from '../helpers.js';
 import { TestRepo } from '../git/fixture.js';
@@ -125,6 +125,38 @@ test('OpenVEX not_affected suppresses a finding; --show-suppressed shows it with
   const f = shown.findings.find((x) => x.ruleId === 'deps/GHSA-test-lodash-pp01');
   assert.equal(f?.suppressed?.kind, 'vex');
   assert.match(f?.suppressed?.reason ?? '', /not_affected: vulnerable_code_not_in_execute_path/);
+});
+
+test('an inline rampart:ignore comment on a lockfile line suppresses the finding (cross-file findings honour it too)', () => {
+  const dir = path.join(tmp.dir, 'inline');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'requirements.txt'),
+    'Django==3.2.5  # rampart:ignore PYSEC-2099-11 -- not deployed\n',
+  );
+  const report = scan(['--show-suppressed', dir]);
+  const f = report.findings.find((x) => x.package?.name === 'Django');
+  assert.equal(f?.suppressed?.kind, 'inline', JSON.stringify(report.findings));
+  assert.match(f?.suppressed?.reason ?? '', /not deployed/);
+  assert.equal(scan([dir]).findings.length, 0);
+});
+
+test('a database older than deps.db-max-age-days gives a warning, not a failure', () => {
+  const stale = path.join(tmp.dir, 'stale-db');
+  const r = runCli(['db', 'update', '--source', advisories, '--db-dir', stale, '--ecosystems', 'npm']);
+  assert.equal(r.status, 0, r.stderr);
+  const meta = path.join(stale, readFileSync(path.join(stale, 'CURRENT'), 'utf8').trim(), 'meta.json');
+  const doc = JSON.parse(readFileSync(meta, 'utf8')) as { updatedAt: string };
+  doc.updatedAt = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  writeFileSync(meta, JSON.stringify(doc));
+  const out = runCli(['scan', '--scanners', 'deps', '--db-dir', stale, '--format', 'json', project]);
+  assert.equal(out.status, 0, out.stderr);
+  const report = JSON.parse(out.stdout) as JsonReport;
+  assert.ok(
+    report.warnings.some((w) => /advisory database is 30 days old \(over 7\)/.test(w)),
+    JSON.stringify(report.warnings),
+  );
+  assert.ok(report.findings.some((f) => f.ruleId === 'deps/GHSA-test-lodash-pp01'));
 });
 
 test('no database: one clear line with the command to create it, exit 2', () => {

@@ -24,6 +24,8 @@ export interface ScanFlags {
   diffBase?: string;
   dbDir?: string;
   vex?: string[];
+  policyPath?: string[];
+  policyBuiltin?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -37,7 +39,7 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         'Honours .gitignore and .rampartignore, skips binaries and files over --max-file-size, never follows symlinks.',
     )
     .argument('[path]', 'directory or file to scan (for git modes: a path inside the repository)', '.')
-    .option('--scanners <list>', 'comma-separated scanners to run: secret (default), misconfig, deps')
+    .option('--scanners <list>', 'comma-separated scanners to run: secret (default), misconfig, deps, policy')
     .option('-s, --severity <list>', 'severities to report, e.g. HIGH,CRITICAL (default: all)')
     .addOption(
       new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'sarif', 'junit']),
