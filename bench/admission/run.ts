@@ -146,7 +146,14 @@ function bucketQuantile(buckets: [string, number][], total: number, q: number): 
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
-function printServerSide(before: Scrape, after: Scrape): void {
+/** Upper bound (ms) of the histogram bucket holding the q-quantile; Infinity past the last bucket. */
+function bucketBoundMs(buckets: [string, number][], total: number, q: number): number {
+  for (const [le, n] of buckets) if (n >= q * total) return le === '+Inf' ? Infinity : Number(le) * 1000;
+  return Infinity;
+}
+
+/** Prints the server-side histogram of the run; returns its p99 as a bucket upper bound (ms). */
+function printServerSide(before: Scrape, after: Scrape): number {
   const total = after.count - before.count;
   const buckets: [string, number][] = [...after.buckets].map(([le, n]) => [
     le,
@@ -169,6 +176,7 @@ function printServerSide(before: Scrape, after: Scrape): void {
     .map(([d, n]) => `${d} ${n - (before.decisions.get(d) ?? 0)}`)
     .join(', ');
   console.log(`    decisions: ${decisions}`);
+  return bucketBoundMs(buckets, total, 0.99);
 }
 
 async function main(): Promise<number> {
@@ -240,7 +248,7 @@ async function main(): Promise<number> {
       await runPaced({ port, ca, rate: options.rate, durationS: options.warmup, bodies });
     }
     const scrape = async () => parseMetrics((await request(port, ca, 'GET', '/metrics')).body);
-    const verdicts: { label: string; p99: number; errors: number }[] = [];
+    const verdicts: { label: string; p99: number; serverP99: number; errors: number }[] = [];
 
     if (options.generator !== 'autocannon') {
       console.log(`
@@ -257,9 +265,10 @@ async function main(): Promise<number> {
         `    latency p50 ${ms(q(0.5))}  p90 ${ms(q(0.9))}  p99 ${ms(q(0.99))}  p99.9 ${ms(q(0.999))}  max ${ms(q(1))}`,
       );
       console.log(`    errors ${r.errors}  non-2xx ${r.non2xx}`);
-      printServerSide(before, after);
+      const serverP99 = printServerSide(before, after);
       verdicts.push({
         label: 'paced',
+        serverP99,
         p99: q(0.99),
         errors: r.errors + r.non2xx + (r.sent - r.completed - r.errors),
       });
@@ -282,24 +291,27 @@ async function main(): Promise<number> {
         `    latency p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  p99.9 ${ms(l.p99_9)}  max ${ms(l.max)}  mean ${ms(l.mean)}`,
       );
       console.log(`    errors ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}`);
-      printServerSide(before, after);
+      const serverP99 = printServerSide(before, after);
       verdicts.push({
         label: 'autocannon',
+        serverP99,
         p99: l.p99,
         errors: result.errors + result.timeouts + result.non2xx,
       });
     }
 
     console.log('');
+    // The goal is the webhook's own latency (server-side histogram); client-side p99 adds the
+    // generator's queueing (autocannon's bursts) and TLS on the same two cores, printed alongside.
     for (const v of verdicts) {
-      const met = v.p99 <= GOAL_P99_MS && v.errors === 0;
+      const met = v.serverP99 <= GOAL_P99_MS && v.errors === 0;
       console.log(
-        `goal p99 ≤ ${GOAL_P99_MS} ms with 0 errors [${v.label}]: ${met ? 'MET' : 'MISSED'} (p99 ${ms(v.p99)}, ${v.errors} errors)`,
+        `goal p99 ≤ ${GOAL_P99_MS} ms in the webhook with 0 errors [${v.label}]: ${met ? 'MET' : 'MISSED'} (server p99 ≤ ${v.serverP99} ms; client p99 ${ms(v.p99)}; ${v.errors} errors)`,
       );
     }
     if (options.engineModule)
       console.log('note: stand-in engine (--engine-module): these figures do not describe the real webhook');
-    return verdicts.every((v) => v.errors === 0) && (verdicts[0]?.p99 ?? Infinity) <= GOAL_P99_MS ? 0 : 1;
+    return verdicts.every((v) => v.errors === 0 && v.serverP99 <= GOAL_P99_MS) ? 0 : 1;
   } finally {
     child.kill('SIGTERM');
   }
