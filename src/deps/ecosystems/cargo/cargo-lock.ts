@@ -10,7 +10,7 @@
  */
 import type { Component, LockfileParser, ParseInput, ParseProblem, ParseResult } from '../../model.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator } from '../pypi/inventory.js';
+import { IdAllocator } from '../common/inventory.js';
 import { asString, isRecord, parseToml, type JsonRecord } from '../common/structured-text.js';
 import { arrayTableLines, tableLine } from '../common/text-positions.js';
 

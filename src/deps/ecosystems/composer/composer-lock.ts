@@ -16,7 +16,7 @@ import type {
 } from '../../model.js';
 import { normaliseLicense } from '../../license.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator, siblingPath } from '../pypi/inventory.js';
+import { IdAllocator, siblingPath, parseResult } from '../common/inventory.js';
 import { asString, isRecord, parseJsonObject } from '../common/structured-text.js';
 import { jsonLines, jsonPointer } from '../common/text-positions.js';
 
@@ -120,10 +120,7 @@ export function parseComposerLock(input: ParseInput): ParseResult {
     if (targets.length) component.dependsOn = [...new Set(targets)];
   }
 
-  const result: ParseResult = { components };
-  if (errors.length) result.errors = errors;
-  if (unresolved.length) result.unresolved = unresolved;
-  return result;
+  return parseResult(components, errors, unresolved);
 }
 
 export const composerLockParser: LockfileParser = {

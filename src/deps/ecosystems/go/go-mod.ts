@@ -18,7 +18,7 @@ import type {
   Unresolved,
 } from '../../model.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator, siblingPath } from '../pypi/inventory.js';
+import { IdAllocator, siblingPath, parseResult } from '../common/inventory.js';
 
 interface Require {
   path: string;
@@ -270,10 +270,7 @@ export function parseGoMod(input: ParseInput): ParseResult {
       id: ids.take(purl),
     });
   }
-  const result: ParseResult = { components };
-  if (mod.errors.length) result.errors = mod.errors;
-  if (unresolved.length) result.unresolved = unresolved;
-  return result;
+  return parseResult(components, mod.errors, unresolved);
 }
 
 export const goModParser: LockfileParser = {

@@ -15,7 +15,7 @@ import type {
   Unresolved,
 } from '../../model.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator } from '../pypi/inventory.js';
+import { IdAllocator, parseResult } from '../common/inventory.js';
 import { asString, isRecord, parseJsonObject } from '../common/structured-text.js';
 import { jsonLines, jsonPointer } from '../common/text-positions.js';
 
@@ -105,10 +105,7 @@ export function parsePackagesLockJson(input: ParseInput): ParseResult {
     }
   }
 
-  const result: ParseResult = { components };
-  if (errors.length) result.errors = errors;
-  if (unresolved.length) result.unresolved = unresolved;
-  return result;
+  return parseResult(components, errors, unresolved);
 }
 
 export const packagesLockJsonParser: LockfileParser = {

@@ -13,7 +13,7 @@ import type {
   Unresolved,
 } from '../../model.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator, siblingPath } from './inventory.js';
+import { IdAllocator, siblingPath } from '../common/inventory.js';
 import { normalisePypiName } from './names.js';
 import { isDeclared, pipfileDeclarations, readDeclarations } from './pyproject.js';
 import { asString, isRecord, parseJsonObject } from '../common/structured-text.js';

@@ -13,7 +13,7 @@ import type {
   Unresolved,
 } from '../../model.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator, siblingPath } from './inventory.js';
+import { IdAllocator, siblingPath, parseResult } from '../common/inventory.js';
 import { normalisePypiName } from './names.js';
 import { isDeclared, pyprojectDeclarations, readDeclarations } from './pyproject.js';
 import { scopeByReachability } from './reachability.js';
@@ -101,10 +101,7 @@ export function parsePoetryLock(input: ParseInput): ParseResult {
     }
   }
 
-  const result: ParseResult = { components };
-  if (errors.length) result.errors = errors;
-  if (unresolved.length) result.unresolved = unresolved;
-  return result;
+  return parseResult(components, errors, unresolved);
 }
 
 export const poetryLockParser: LockfileParser = {

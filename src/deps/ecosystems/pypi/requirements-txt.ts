@@ -13,7 +13,7 @@ import type {
   Unresolved,
 } from '../../model.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator, resolveRelative } from './inventory.js';
+import { IdAllocator, resolveRelative } from '../common/inventory.js';
 import { normalisePypiName } from './names.js';
 
 const MAX_INCLUDE_DEPTH = 10;

@@ -7,7 +7,7 @@
  */
 import type { Component, LockfileParser, ParseInput, ParseProblem, ParseResult } from '../../model.js';
 import { purlOf } from '../../purl.js';
-import { IdAllocator, siblingPath } from '../pypi/inventory.js';
+import { IdAllocator, siblingPath, parseResult } from '../common/inventory.js';
 import { scopeByReachability } from '../pypi/reachability.js';
 import { parseGemfileGroups, scopeOfGroups } from './gemfile-groups.js';
 
@@ -134,9 +134,7 @@ export function parseGemfileLock(input: ParseInput): ParseResult {
     }
   }
 
-  const result: ParseResult = { components };
-  if (errors.length) result.errors = errors;
-  return result;
+  return parseResult(components, errors);
 }
 
 export const gemfileLockParser: LockfileParser = {

@@ -1,5 +1,7 @@
+import type { Component, ParseProblem, ParseResult, Unresolved } from '../../model.js';
+
 /**
- * Small helpers for building an inventory: unique component ids and sibling-file paths. Shared by the
+ * Small helpers for building an inventory: unique component ids, sibling-file paths and the parse result. Shared by the
  * pypi, go, cargo, rubygems, composer and nuget parsers.
  */
 
@@ -44,4 +46,16 @@ export function resolveRelative(fromPath: string, relative: string): string | un
     }
   }
   return parts.length ? parts.join('/') : undefined;
+}
+
+/** A parser's result, with `errors` / `unresolved` only when there are some. */
+export function parseResult(
+  components: Component[],
+  errors: readonly ParseProblem[] = [],
+  unresolved: readonly Unresolved[] = [],
+): ParseResult {
+  const result: ParseResult = { components };
+  if (errors.length) result.errors = [...errors];
+  if (unresolved.length) result.unresolved = [...unresolved];
+  return result;
 }
