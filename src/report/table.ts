@@ -100,11 +100,13 @@ export function summaryLine(report: ScanReport, c: Colors = pc.createColors(fals
   const skipped = skippedTotal
     ? `${skippedTotal} skipped (${skippedEntries.map(([r, n]) => `${r} ${n}`).join(', ')})`
     : '0 skipped';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const files = `${plural(report.stats.filesScanned, 'file')} scanned (${humanBytes(report.stats.bytesScanned)})`;
   const scanned =
     report.stats.commitsScanned !== undefined
-      ? `${report.stats.commitsScanned} commits, ${report.stats.filesScanned} files scanned (${humanBytes(report.stats.bytesScanned)})`
-      : `${report.stats.filesScanned} files scanned (${humanBytes(report.stats.bytesScanned)})`;
-  const warnings = `${report.stats.warnings} warning${report.stats.warnings === 1 ? '' : 's'}`;
+      ? `${plural(report.stats.commitsScanned, 'commit')}, ${files}`
+      : files;
+  const warnings = plural(report.stats.warnings, 'warning');
   const parts = [
     head,
     scanned,
