@@ -7,6 +7,7 @@ import { registerSbomCommand } from './commands/sbom.js';
 import { registerDbCommand } from './commands/db.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerAdmissionCommand } from './commands/admission.js';
+import { registerImageCommand } from './commands/image.js';
 
 /**
  * The CLI entry: builds the command tree, runs it, and is the one place that maps errors to exit
@@ -48,6 +49,9 @@ Examples:
   registerSbomCommand(program);
   registerDbCommand(program);
   registerAdmissionCommand(program);
+  registerImageCommand(program, (code) => {
+    exitCode = code;
+  });
   registerPolicyCommand(program, (code) => {
     exitCode = code;
   });
