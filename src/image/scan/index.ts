@@ -42,6 +42,14 @@ export interface ImageScanResult {
   bytesScanned: number;
 }
 
+/**
+ * Files installed by package managers (OS packages, Python and npm packages) are third-party code:
+ * their "secrets" are test vectors and examples (Trivy skips them too). Application files, config,
+ * `/root`, `/home`, `/etc`, `/app`… are scanned.
+ */
+const PACKAGED =
+  /^(?:usr\/(?:share|lib|lib64|libexec|include|src)\/|var\/lib\/(?:dpkg|apt|rpm|apk)\/|lib\/apk\/|opt\/[^/]+\/lib\/python[^/]*\/site-packages\/)|\/(?:site-packages|dist-packages|node_modules)\/|\.dist-info\/RECORD$/;
+
 interface SecretHit {
   layer: number;
   findings: Finding[];
@@ -60,7 +68,12 @@ export async function scanImage(path: string, opts: ImageScanOptions): Promise<I
     ...(secretScanner
       ? {
           onFile: (e, data) => {
-            if (e.size === 0 || binaryReason(data.subarray(0, 8192))) return;
+            if (
+              e.size === 0 ||
+              PACKAGED.test(e.path.replace(/^\/+/, '')) ||
+              binaryReason(data.subarray(0, 8192))
+            )
+              return;
             filesScanned++;
             bytesScanned += data.length;
             const found = secretScanner.scan(
@@ -111,8 +124,10 @@ export async function scanImage(path: string, opts: ImageScanOptions): Promise<I
   for (const h of hits.sort((a, b) => a.layer - b.layer)) {
     const layer = image.layers[h.layer]?.diffId;
     for (const f of h.findings) {
-      if (seen.has(f.fingerprint)) continue;
-      seen.add(f.fingerprint);
+      // The same file rewritten by a later layer repeats its secrets: keep the first layer's.
+      const key = `${f.fingerprint}\0${f.location?.path ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       findings.push(f.location && layer ? { ...f, location: { ...f.location, layer } } : f);
     }
   }
@@ -126,7 +141,7 @@ export async function scanImage(path: string, opts: ImageScanOptions): Promise<I
       { path: 'image-config', content: Buffer.from(configText) },
       { warn: opts.warn, deadline: Date.now() + 10_000 },
     )) {
-      if (!seen.has(f.fingerprint)) findings.push(f);
+      findings.push(f);
     }
     for (const r of secretScanner.rules()) rules.set(r.id, r);
   }
