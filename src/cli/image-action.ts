@@ -1,3 +1,5 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RampartError } from '../core/errors.js';
 import type { ScanReport } from '../core/report.js';
@@ -34,12 +36,38 @@ export async function executeImage(target: string, flags: ImageFlags): Promise<n
   }
   const warnings: string[] = [];
   const startedAt = new Date();
-  const result = await scanImage(path.resolve(target), {
-    scanners,
-    ...(flags.tag ? { tag: flags.tag } : {}),
-    ...(flags.dbDir ? { dbDir: path.resolve(flags.dbDir) } : {}),
-    warn: (m) => warnings.push(m),
-  });
+  // A path that exists is a docker-archive or OCI layout; anything else is a registry reference,
+  // pulled (digest-verified, cached) into a temporary OCI layout.
+  const local = existsSync(target);
+  let dir: string | undefined;
+  let source = path.resolve(target);
+  let tag = flags.tag;
+  if (!local) {
+    const { pullImage, writeOciLayout, isRegistryError } = await import('../image/registry/index.js');
+    dir = mkdtempSync(path.join(tmpdir(), 'rampart-image-'));
+    try {
+      const pulled = await pullImage(target, { ...(flags.insecure ? { insecure: true } : {}) });
+      await writeOciLayout(pulled, dir, 'pulled');
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      if (isRegistryError(err)) throw new RampartError('PATH_UNREADABLE', `${target}: ${err.message}`);
+      throw err;
+    }
+    source = dir;
+    tag = 'pulled';
+  }
+  let result;
+  try {
+    result = await scanImage(source, {
+      scanners,
+      ...(tag ? { tag } : {}),
+      ...(local ? {} : { name: target }),
+      ...(flags.dbDir ? { dbDir: path.resolve(flags.dbDir) } : {}),
+      warn: (m) => warnings.push(m),
+    });
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
   let text: string;
   if (sbom) {
     const input = { target: result.name, toolVersion: rampartVersion(), components: result.components };

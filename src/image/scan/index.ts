@@ -26,6 +26,8 @@ export interface ImageScanOptions {
   /** OCI layout tag or docker-archive RepoTag to pick. */
   tag?: string;
   dbDir?: string;
+  /** Display name of the image (default: its tag or digest), e.g. the registry reference it came from. */
+  name?: string;
   /** Files up to this size are scanned for secrets (default 1 MiB). */
   secretMaxBytes?: number;
   warn(message: string): void;
@@ -99,7 +101,7 @@ export async function scanImage(path: string, opts: ImageScanOptions): Promise<I
     throw err;
   }
   for (const w of image.warnings) opts.warn(w);
-  const name = image.repoTags[0] ?? image.manifestDigest ?? image.configDigest;
+  const name = opts.name ?? image.repoTags[0] ?? image.manifestDigest ?? image.configDigest;
 
   // Inventory: OS packages and installed language metadata, plus lockfiles found in the image.
   const paths: string[] = [];
