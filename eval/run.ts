@@ -10,6 +10,7 @@ import { runSecretsEval } from './secrets.js';
 import { runIacEval } from './iac.js';
 import { runDepsEval } from './deps.js';
 import { runPolicyEval } from './policies.js';
+import { runImagesEval } from './images.js';
 
 type Section = (ctx: EvalContext) => Promise<boolean>;
 
@@ -19,6 +20,7 @@ const sections: Record<string, Section> = {
   iac: runIacEval,
   deps: runDepsEval,
   policies: runPolicyEval,
+  images: runImagesEval,
 };
 
 function usage(): string {
