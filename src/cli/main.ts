@@ -8,6 +8,7 @@ import { registerDbCommand } from './commands/db.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerAdmissionCommand } from './commands/admission.js';
 import { registerImageCommand } from './commands/image.js';
+import { registerSignCommands } from './commands/sign.js';
 
 /**
  * The CLI entry: builds the command tree, runs it, and is the one place that maps errors to exit
@@ -53,6 +54,9 @@ Examples:
     exitCode = code;
   });
   registerPolicyCommand(program, (code) => {
+    exitCode = code;
+  });
+  registerSignCommands(program, (code) => {
     exitCode = code;
   });
 
