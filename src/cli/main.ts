@@ -9,6 +9,7 @@ import { registerPolicyCommand } from './commands/policy.js';
 import { registerAdmissionCommand } from './commands/admission.js';
 import { registerImageCommand } from './commands/image.js';
 import { registerSignCommands } from './commands/sign.js';
+import { registerRegistryCommand } from './commands/registry.js';
 
 /**
  * The CLI entry: builds the command tree, runs it, and is the one place that maps errors to exit
@@ -57,6 +58,10 @@ Examples:
     exitCode = code;
   });
   registerSignCommands(program, (code) => {
+    exitCode = code;
+  });
+
+  registerRegistryCommand(program, (code) => {
     exitCode = code;
   });
 
