@@ -15,7 +15,7 @@ export interface ImageFlags {
 export function registerImageCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('image')
-    .summary('scan a container image (docker-archive or OCI layout)')
+    .summary('scan a container image (docker-archive, OCI layout or registry reference)')
     .description(
       'Read a docker-archive tarball (`docker save`), an OCI image layout folder, or an image from a registry (Distribution API v2; credentials from ~/.docker/config.json), list its OS packages (dpkg, apk, rpm) ' +
         'and language packages (node_modules, Python dist-info, JARs, Go binaries, lockfiles), match them against the ' +
