@@ -5,26 +5,22 @@
  * (dist/, built by `npm test`) in async child processes.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
 import { binPath, repoRoot } from '../helpers.js';
 import { OCI_MANIFEST, buildImage, type BuiltImage } from '../../src/image/registry/__fixtures__/image.js';
-import { RegistryClient } from '../../src/image/registry/client.js';
+import {
+  registrySkipReason,
+  startRealRegistry,
+  type RealRegistry,
+} from '../../src/image/registry/__fixtures__/real-registry.js';
 import { fetchArtifact, pushImage } from '../../src/image/registry/pull.js';
 
-const BIN = ['/usr/bin/docker-registry', '/usr/bin/registry'].find((p) => existsSync(p));
-const skip =
-  process.env.RAMPART_REGISTRY_IT === '0'
-    ? 'RAMPART_REGISTRY_IT=0'
-    : BIN === undefined
-      ? 'docker-registry not installed (apt-get install docker-registry)'
-      : false;
+const skip = registrySkipReason();
 
 const PASSWORD = 'correct horse battery staple';
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
@@ -42,19 +38,11 @@ const STATUS = [
   '',
 ].join('\n');
 
-let proc: ChildProcess | undefined;
+let registry: RealRegistry | undefined;
 let dir = '';
 let host = '';
 let app: BuiltImage;
 const noDockerConfig = { dockerConfig: false as const };
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 interface Run {
   status: number;
@@ -103,38 +91,9 @@ async function push(ref: string, img: BuiltImage): Promise<string> {
 }
 
 before(async () => {
-  if (skip !== false || BIN === undefined) return;
-  dir = await mkdtemp(path.join(tmpdir(), 'rampart-sign-it-'));
-  host = `127.0.0.1:${await freePort()}`;
-  const config = path.join(dir, 'config.yml');
-  await writeFile(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${path.join(dir, 'data')}`,
-      'http:',
-      `  addr: ${host}`,
-      '  secret: test-only-not-a-secret',
-      '',
-    ].join('\n'),
-  );
-  proc = spawn(BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  const client = new RegistryClient(host, { ...noDockerConfig, timeoutMs: 1000 });
-  for (let i = 0; ; i++) {
-    try {
-      await client.ping();
-      break;
-    } catch (e) {
-      if (i > 100 || proc.exitCode !== null) throw new Error(`registry did not start: ${String(e)}\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  if (skip !== false) return;
+  registry = await startRealRegistry('rampart-sign-it-');
+  ({ dir, host } = registry);
   app = await buildImage([
     { 'etc/os-release': OS_RELEASE, 'var/lib/dpkg/status': STATUS },
     { 'app/main.sh': 'echo hello\n' },
@@ -177,12 +136,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (proc?.pid !== undefined && proc.exitCode === null) {
-    const exited = new Promise((r) => proc?.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await registry?.stop();
 });
 
 const key = (name: string) => path.join(dir, name);

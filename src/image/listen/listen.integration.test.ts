@@ -5,46 +5,35 @@
  * (RAMPART_REGISTRY_IT=0 skips it too).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../cli/main.js';
 import { OCI_MANIFEST, buildImage } from '../registry/__fixtures__/image.js';
-import { RegistryClient, pushImage } from '../registry/index.js';
+import {
+  registrySkipReason,
+  startRealRegistry,
+  type RealRegistry,
+} from '../registry/__fixtures__/real-registry.js';
+import { pushImage } from '../registry/index.js';
 import { checkDrift, registryDriftDeps } from './drift.js';
 import { reportFileName } from './envelope.js';
 import { startListener, type RunningListener } from './listener.js';
 import { registryScanFn, type ListenReport } from './scan-job.js';
 
-const BIN = ['/usr/bin/docker-registry', '/usr/bin/registry'].find((p) => existsSync(p));
-const skip =
-  process.env.RAMPART_REGISTRY_IT === '0'
-    ? 'RAMPART_REGISTRY_IT=0'
-    : BIN === undefined
-      ? 'docker-registry not installed (apt-get install docker-registry)'
-      : false;
+const skip = registrySkipReason();
 const TOKEN = 'it-only-token';
 const opts = { dockerConfig: false as const };
 
-let proc: ChildProcess | undefined;
+let registry: RealRegistry | undefined;
 let listener: RunningListener | undefined;
 let dir = '';
 let host = '';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 before(async () => {
-  if (skip !== false || BIN === undefined) return;
+  if (skip !== false) return;
   dir = await mkdtemp(join(tmpdir(), 'rampart-listen-it-'));
   listener = await startListener({
     port: 0,
@@ -58,57 +47,26 @@ before(async () => {
       ...opts,
     }),
   });
-  host = `127.0.0.1:${await freePort()}`;
-  const config = join(dir, 'config.yml');
-  await writeFile(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
-      'http:',
-      `  addr: ${host}`,
-      '  secret: test-only-not-a-secret',
-      'notifications:',
-      '  events:',
-      '    includereferences: true',
-      '  endpoints:',
-      '    - name: rampart',
-      `      url: ${listener.url}/events`,
-      '      headers:',
-      `        Authorization: [Bearer ${TOKEN}]`,
-      '      timeout: 2s',
-      '      threshold: 5',
-      '      backoff: 200ms',
-      '      ignoredmediatypes:',
-      '        - application/octet-stream',
-      '',
-    ].join('\n'),
-  );
-  proc = spawn(BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  const client = new RegistryClient(host, { ...opts, timeoutMs: 1000 });
-  for (let i = 0; ; i++) {
-    try {
-      await client.ping();
-      break;
-    } catch (e) {
-      if (i > 100 || proc.exitCode !== null) throw new Error(`registry did not start: ${String(e)}\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  registry = await startRealRegistry('rampart-listen-registry-', [
+    'notifications:',
+    '  events:',
+    '    includereferences: true',
+    '  endpoints:',
+    '    - name: rampart',
+    `      url: ${listener.url}/events`,
+    '      headers:',
+    `        Authorization: [Bearer ${TOKEN}]`,
+    '      timeout: 2s',
+    '      threshold: 5',
+    '      backoff: 200ms',
+    '      ignoredmediatypes:',
+    '        - application/octet-stream',
+  ]);
+  host = registry.host;
 });
 
 after(async () => {
-  if (proc?.pid !== undefined && proc.exitCode === null) {
-    const exited = new Promise((r) => proc?.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-  }
+  await registry?.stop();
   await listener?.close();
   await listener?.queue.idle(); // base v2's push may still be scanning
   if (dir) await rm(dir, { recursive: true, force: true });

@@ -4,85 +4,31 @@
  * Skipped with a message when the binary is missing; RAMPART_REGISTRY_IT=0 skips it too.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { sha256 } from './__fixtures__/fake-registry.js';
+import { registrySkipReason, startRealRegistry, type RealRegistry } from './__fixtures__/real-registry.js';
 import { OCI_INDEX, OCI_MANIFEST, buildImage } from './__fixtures__/image.js';
 import { RegistryClient } from './client.js';
 import { isRegistryError } from './errors.js';
 import { fetchArtifact, pullImage, pushArtifact, pushImage } from './pull.js';
 
-const BIN = ['/usr/bin/docker-registry', '/usr/bin/registry'].find((p) => existsSync(p));
-const skip =
-  process.env.RAMPART_REGISTRY_IT === '0'
-    ? 'RAMPART_REGISTRY_IT=0'
-    : BIN === undefined
-      ? 'docker-registry not installed (apt-get install docker-registry)'
-      : false;
-
-let proc: ChildProcess | undefined;
+const skip = registrySkipReason();
+let registry: RealRegistry | undefined;
 let dir = '';
 let host = '';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 before(async () => {
-  if (skip !== false || BIN === undefined) return;
-  dir = await mkdtemp(join(tmpdir(), 'rampart-registry-it-'));
-  const port = await freePort();
-  host = `127.0.0.1:${port}`;
-  const config = join(dir, 'config.yml');
-  await writeFile(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: ${host}`,
-      '  secret: test-only-not-a-secret',
-      '',
-    ].join('\n'),
-  );
-  proc = spawn(BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  const client = new RegistryClient(host, { dockerConfig: false, timeoutMs: 1000 });
-  for (let i = 0; ; i++) {
-    try {
-      await client.ping();
-      break;
-    } catch (e) {
-      if (i > 100 || proc.exitCode !== null) throw new Error(`registry did not start: ${String(e)}\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  if (skip !== false) return;
+  registry = await startRealRegistry('rampart-registry-it-');
+  ({ dir, host } = registry);
 });
 
 after(async () => {
-  if (proc?.pid !== undefined && proc.exitCode === null) {
-    const exited = new Promise((r) => proc?.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await registry?.stop();
 });
 
 const opts = { dockerConfig: false as const };
@@ -208,8 +154,13 @@ test('real registry: image index with two platforms', { skip }, async () => {
   assert.deepEqual([a.manifestDigest, a.indexDigest], [arm.manifestDigest, sha256(index)]);
 });
 
+// The real distroless OCI layout of the shared corpus (RAMPART_SHARED, else ../shared next to the repository).
 const FIXTURE =
-  process.env.RAMPART_IMAGE_FIXTURE ?? '/work/shared/data/images/fixtures/distroless-statusd.oci';
+  process.env.RAMPART_IMAGE_FIXTURE ??
+  join(
+    process.env.RAMPART_SHARED ?? join(fileURLToPath(new URL('../../../..', import.meta.url)), 'shared'),
+    'data/images/fixtures/distroless-statusd.oci',
+  );
 
 test(
   'real registry: a real OCI image (distroless-statusd fixture) pushed and pulled back bit for bit',
