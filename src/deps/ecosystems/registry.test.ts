@@ -10,7 +10,6 @@ const SAMPLE_PATH: Record<string, string> = {
   'yarn-lock': 'yarn.lock',
   'pnpm-lock': 'pnpm-lock.yaml',
   'bun-lock': 'bun.lock',
-  'bun-lockb': 'bun.lockb',
   'pip-requirements': 'requirements.txt',
   'poetry-lock': 'poetry.lock',
   'pipfile-lock': 'Pipfile.lock',

@@ -86,7 +86,7 @@ class DepsScanner implements Scanner {
 
   scan(target: ScanTarget): Finding[] {
     const format = unsupportedLockfile(target.path);
-    if (format && !this.wanted(target.path)) this.unsupported.push({ path: target.path, format });
+    if (format) this.unsupported.push({ path: target.path, format });
     else this.files.set(target.path, decodeManifest(target.content));
     return [];
   }

@@ -22,7 +22,8 @@ import { ScopeGraph, type RootScope } from './scope-graph.js';
  * `link:`, `file:` and `root:` entries are the project's own packages and are not reported.
  * Scope and direct follow the graph from each workspace's dependency lists.
  *
- * The binary `bun.lockb` of older Bun versions is not read (see `bunLockbParser`).
+ * The binary `bun.lockb` of older Bun versions is not read: the dependency scanner lists it as an
+ * unsupported format (src/deps/unsupported.ts).
  */
 
 /** Splits an install path into package names: `@a/b/c/@d/e` → [`@a/b`, `c`, `@d/e`]. */
@@ -159,21 +160,4 @@ export const bunLockParser: LockfileParser = {
   format: 'Bun bun.lock (text lockfile, Bun ≥ 1.2)',
   matches: (path) => baseName(path) === 'bun.lock',
   parse: parseBunLock,
-};
-
-/** The binary lockfile of Bun < 1.2: recognised so that it is listed, but not read. */
-export const bunLockbParser: LockfileParser = {
-  id: 'bun-lockb',
-  ecosystem: 'npm',
-  format: 'Bun bun.lockb (binary; not supported)',
-  matches: (path) => baseName(path) === 'bun.lockb',
-  parse: (input) => ({
-    components: [],
-    errors: [
-      {
-        path: input.path,
-        message: 'binary bun.lockb is not supported; run `bun install --save-text-lockfile`',
-      },
-    ],
-  }),
 };

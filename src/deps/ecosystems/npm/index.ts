@@ -1,5 +1,5 @@
 import type { LockfileParser } from '../../model.js';
-import { bunLockbParser, bunLockParser } from './bun-lock.js';
+import { bunLockParser } from './bun-lock.js';
 import { packageLockParser } from './package-lock.js';
 import { pnpmLockParser } from './pnpm-lock.js';
 import { yarnLockParser } from './yarn-lock.js';
@@ -10,7 +10,6 @@ export const npmParsers: LockfileParser[] = [
   yarnLockParser,
   pnpmLockParser,
   bunLockParser,
-  bunLockbParser,
 ];
 
-export { packageLockParser, yarnLockParser, pnpmLockParser, bunLockParser, bunLockbParser };
+export { packageLockParser, yarnLockParser, pnpmLockParser, bunLockParser };
