@@ -23,10 +23,13 @@ test('one parser per lockfile name, all for the npm ecosystem', () => {
     'yarn.lock',
     'pnpm-lock.yaml',
     'bun.lock',
-    'bun.lockb',
   ]) {
     assert.equal(npmParsers.filter((p) => p.matches(`x/${name}`)).length, 1, name);
   }
+  assert.ok(
+    !npmParsers.some((p) => p.matches('x/bun.lockb')),
+    'the binary bun.lockb is listed as unsupported, not parsed',
+  );
   assert.ok(npmParsers.every((p) => p.ecosystem === 'npm'));
   assert.equal(new Set(npmParsers.map((p) => p.id)).size, npmParsers.length);
 });
