@@ -10,15 +10,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureWorkDir, type EvalContext } from './context.js';
+import { runImageAdvisoryChecks } from './images-advisories.js';
 
 const IMAGES = ['bookworm-minbase', 'bookworm-app', 'distroless-statusd', 'alpine'];
 const TARGET = 0.99;
 
 export async function runImagesEval(ctx: EvalContext): Promise<boolean> {
-  const { log } = ctx;
   const data = path.join(ctx.shared, 'data', 'images');
-  const scorer = path.join(ctx.shared, 'tools', 'score-image-inventory.py');
   const dir = process.env.RAMPART_IMAGES_DIR ?? path.join(ctx.repoRoot, 'bench', '.work', 'images');
+  const inventory = await runInventoryEval(ctx, data, dir);
+  const advisories = await runImageAdvisoryChecks(ctx, data, dir);
+  return inventory && advisories;
+}
+
+async function runInventoryEval(ctx: EvalContext, data: string, dir: string): Promise<boolean> {
+  const { log } = ctx;
+  const scorer = path.join(ctx.shared, 'tools', 'score-image-inventory.py');
   log('== images: inventory agreement with Trivy, planted secrets');
   if (!existsSync(scorer)) {
     log(`   shared corpus not found at ${data} (set RAMPART_SHARED); skipped.`);

@@ -36,11 +36,13 @@ function progressLine(enabled: boolean): { on(p: UpdateProgress): void; done(): 
       if (now - last < 100 && p.phase !== 'done') return;
       last = now;
       const detail =
-        p.phase === 'download'
-          ? `${((p.received ?? 0) / 1e6).toFixed(1)}${p.total ? `/${(p.total / 1e6).toFixed(1)}` : ''} MB`
-          : p.phase === 'import'
-            ? `${p.records ?? 0} records`
-            : (p.message ?? '');
+        p.phase === 'download' && p.ecosystem === 'Alpine secdb'
+          ? `${p.received ?? 0}/${p.total ?? 0} files`
+          : p.phase === 'download'
+            ? `${((p.received ?? 0) / 1e6).toFixed(1)}${p.total ? `/${(p.total / 1e6).toFixed(1)}` : ''} MB`
+            : p.phase === 'import'
+              ? `${p.records ?? 0} records`
+              : (p.message ?? '');
       process.stderr.write(`\r${p.phase} ${p.ecosystem ?? ''} ${detail}\x1b[K`);
     },
     done() {
@@ -51,15 +53,21 @@ function progressLine(enabled: boolean): { on(p: UpdateProgress): void; done(): 
 
 export async function executeDbUpdate(flags: DbUpdateFlags): Promise<void> {
   const dir = dbDirOf(flags.dbDir);
-  const rawSource = flags.source ?? process.env.RAMPART_DB_SOURCE?.trim() ?? DEFAULT_SOURCE;
-  const source = /^https?:\/\//i.test(rawSource) ? rawSource : path.resolve(rawSource);
-  const ecosystems = flags.ecosystems ? parseList(flags.ecosystems) : undefined;
+  const envSource = process.env.RAMPART_DB_SOURCE?.trim() || undefined;
+  const rawSource = flags.source ?? envSource ?? DEFAULT_SOURCE;
+  const resolve = (s: string) => (/^https?:\/\//i.test(s) ? s : path.resolve(s));
+  const source = resolve(rawSource);
+  const alpineSecdb = flags.alpineSecdb ? resolve(flags.alpineSecdb) : undefined;
+  // `--alpine-secdb` alone imports only the secdb; with --source or --ecosystems, both.
+  const secdbOnly = alpineSecdb && !flags.source && !envSource && !flags.ecosystems;
+  const ecosystems = secdbOnly ? [] : flags.ecosystems ? parseList(flags.ecosystems) : undefined;
   const progress = progressLine(flags.progress !== false);
   try {
     const result = await updateDatabase({
       source,
       dir,
       ...(ecosystems ? { ecosystems } : {}),
+      ...(alpineSecdb ? { alpineSecdb } : {}),
       onProgress: (p) => progress.on(p),
     });
     progress.done();

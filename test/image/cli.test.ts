@@ -112,7 +112,7 @@ test('rampart image: OS and lockfile vulnerabilities, the deleted secret with it
   assert.equal(secret.location?.path, 'app/deploy.env');
   assert.match(secret.location?.layer ?? '', /^sha256:[0-9a-f]{64}$/);
   assert.ok(!r.stdout.includes(AWS_ID), 'the secret is masked');
-  assert.ok(ids.includes('image/no-healthcheck') && ids.includes('image/runs-as-root'));
+  assert.ok(ids.includes('misconfig/docker-no-healthcheck') && ids.includes('misconfig/docker-root-user'));
 });
 
 test('rampart image --format cyclonedx: the image SBOM validates and lists OS and npm packages', () => {

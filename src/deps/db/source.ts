@@ -48,6 +48,15 @@ export async function fetchArchive(
   return isHttpSource(source) ? download(where, opts) : readLocal(where, opts);
 }
 
+/** The bytes at an http(s) URL or a local path (`file:` URLs too); undefined on 404 / no such file. */
+export async function fetchLocation(
+  where: string,
+  opts: DownloadOptions = DEFAULT_DOWNLOAD,
+): Promise<Uint8Array | undefined> {
+  if (isHttpSource(where)) return download(where, opts);
+  return readLocal(where.startsWith('file:') ? fileURLToPath(where) : where, opts);
+}
+
 async function readLocal(file: string, opts: DownloadOptions): Promise<Uint8Array | undefined> {
   try {
     const st = await stat(file);

@@ -48,6 +48,8 @@ export interface EcosystemMeta {
   uncompressedBytes: number;
   recordsFile: string;
   indexFile: string;
+  /** Alpine: records that came from (or were updated by) the Alpine secdb import. */
+  secdbRecords?: number;
 }
 
 export interface DbMeta {
@@ -55,6 +57,8 @@ export interface DbMeta {
   source: string;
   updatedAt: string;
   ecosystems: Record<string, EcosystemMeta>;
+  /** The Alpine secdb source imported into this generation, if any. */
+  alpineSecdb?: string;
   /** Ecosystems asked for but absent at the source (404). */
   missing: string[];
   warnings: string[];

@@ -25,8 +25,16 @@ export function trimRecord(raw: unknown, ecosystem: string): OsvRecord | undefin
   if (affected.length === 0) return undefined;
 
   const out: OsvRecord = { id };
-  // Trimmed: some upstream records carry stray spaces (`"CVE-2020-13665 "`).
-  const aliases = [...new Set(strings(raw.aliases).map((a) => a.trim()))].filter((a) => a !== '' && a !== id);
+  // Trimmed: some upstream records carry stray spaces (`"CVE-2020-13665 "`). Distribution records
+  // named after the CVE they track (`ALPINE-CVE-2024-9143`, `DEBIAN-CVE-…`, `UBUNTU-CVE-…`) list it in
+  // `upstream`, not `aliases`: that one upstream id is the same vulnerability, so it counts as an alias
+  // (other upstream ids — a DSA's several CVEs — are related, not the same, and stay out).
+  const sameAsUpstream = strings(raw.upstream)
+    .map((u) => u.trim())
+    .filter((u) => u !== '' && id.endsWith(`-${u}`));
+  const aliases = [...new Set([...strings(raw.aliases).map((a) => a.trim()), ...sameAsUpstream])].filter(
+    (a) => a !== '' && a !== id,
+  );
   if (aliases.length > 0) out.aliases = aliases;
   const summary = summaryOf(raw);
   if (summary) out.summary = summary;

@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import type { Ecosystem } from '../model.js';
 import { normalisePackageName } from '../osv/ecosystem.js';
+import type { OsvRecord } from '../osv/record.js';
+import { loadSecdb, type SecdbImport, type SecdbLimits } from './alpine-secdb-source.js';
+import { overlaySecdb } from './alpine-secdb.js';
 import { AdvisoryDbError } from './errors.js';
 import { acquireLock } from './lock.js';
 import { defaultDbDir } from './paths.js';
@@ -74,6 +77,14 @@ export interface UpdateOptions {
   zipLimits?: Partial<ZipLimits>;
   /** Archives downloaded ahead of the one being imported. Default 2. */
   concurrency?: number;
+  /**
+   * Alpine secdb source (http(s) base URL or local folder laid out `<branch>/{main,community}.json`,
+   * like https://secdb.alpinelinux.org/): its records join the `Alpine` ecosystem of the same
+   * generation (merged with the OSV archive's records of the same id when both are imported). With
+   * `ecosystems: []` the generation holds only them.
+   */
+  alpineSecdb?: string;
+  secdbLimits?: Partial<SecdbLimits>;
 }
 
 export interface UpdateResult {
@@ -128,11 +139,16 @@ interface ImportedEcosystem {
 
 const utf8 = new TextDecoder('utf-8');
 
-/** Imports one archive into the generation folder: records file + index file. */
-function importArchive(
+/**
+ * Imports one ecosystem into the generation folder (records file + index file): the records of its
+ * OSV archive (when there is one), then the secdb records (`secdb`, consumed: an id the archive also
+ * has is written once, `overlaySecdb`).
+ */
+function importEcosystem(
   genDir: string,
   ecosystem: string,
-  zip: Uint8Array,
+  zip: Uint8Array | undefined,
+  secdb: Map<string, OsvRecord> | undefined,
   limits: ZipLimits,
   progress: (records: number) => void,
 ): ImportedEcosystem {
@@ -143,11 +159,26 @@ function importArchive(
   const packages = new Map<string, number[]>();
   let newestModified: string | undefined;
   let uncompressedBytes = 0;
+  let secdbRecords = 0;
+  const add = (record: OsvRecord): void => {
+    const n = writer.push(JSON.stringify(record));
+    for (const name of packageNamesOf(record)) {
+      const key = normalisePackageName(ecosystem, name);
+      const list = packages.get(key);
+      if (!list) packages.set(key, [n]);
+      else if (list[list.length - 1] !== n) list.push(n);
+    }
+    newestModified = newestDate(newestModified, record.modified);
+    if ((n + 1) % 5000 === 0) progress(n + 1);
+  };
   try {
-    for (const entry of readZipEntries(zip, limits, (s) => {
-      if (s.reason === 'refused') skipped.refused++;
-      else skipped.notJson++;
-    })) {
+    const entries = zip
+      ? readZipEntries(zip, limits, (s) => {
+          if (s.reason === 'refused') skipped.refused++;
+          else skipped.notJson++;
+        })
+      : [];
+    for (const entry of entries) {
       uncompressedBytes += entry.data.length;
       let raw: unknown;
       try {
@@ -161,16 +192,25 @@ function importArchive(
         skipped.malformed++;
         continue;
       }
-      const n = writer.push(JSON.stringify(record));
-      for (const name of packageNamesOf(record)) {
-        const key = normalisePackageName(ecosystem, name);
-        const list = packages.get(key);
-        if (!list) packages.set(key, [n]);
-        else if (list[list.length - 1] !== n) list.push(n);
+      const own = secdb?.get(record.id);
+      if (own) {
+        secdb!.delete(record.id);
+        const merged = trimRecord(overlaySecdb(record, own), ecosystem);
+        if (merged) {
+          secdbRecords++;
+          add(merged);
+          continue;
+        }
       }
-      newestModified = newestDate(newestModified, record.modified);
-      if ((n + 1) % 5000 === 0) progress(n + 1);
+      add(record);
     }
+    for (const raw of secdb?.values() ?? []) {
+      const record = trimRecord(raw, ecosystem);
+      if (!record) continue;
+      secdbRecords++;
+      add(record);
+    }
+    secdb?.clear();
     writer.finish();
   } catch (err) {
     writer.abandon();
@@ -189,11 +229,12 @@ function importArchive(
     records,
     packages: packages.size,
     skipped,
-    archiveBytes: zip.length,
+    archiveBytes: zip?.length ?? 0,
     uncompressedBytes,
     recordsFile,
     indexFile,
   };
+  if (secdb) meta.secdbRecords = secdbRecords;
   if (newestModified !== undefined) meta.newestModified = newestModified;
   return { meta, indexBytes: writer.size + indexData.length };
 }
@@ -213,7 +254,8 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
   const ecosystems = [...new Set(options.ecosystems ?? SUPPORTED_ECOSYSTEMS)];
   for (const e of ecosystems)
     if (!ECOSYSTEM_NAME.test(e)) throw new AdvisoryDbError('DB_USAGE', `invalid ecosystem name "${e}"`);
-  if (ecosystems.length === 0) throw new AdvisoryDbError('DB_USAGE', 'no ecosystem to update');
+  if (ecosystems.length === 0 && !options.alpineSecdb)
+    throw new AdvisoryDbError('DB_USAGE', 'no ecosystem to update');
   const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...options.zipLimits };
   const report = options.onProgress ?? (() => {});
 
@@ -269,13 +311,40 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
 
     const meta: DbMeta = {
       schemaVersion: DB_SCHEMA_VERSION,
-      source,
+      // Only the secdb imported: that is the source.
+      source: ecosystems.length === 0 && options.alpineSecdb ? options.alpineSecdb : source,
       updatedAt: '',
       ecosystems: {},
       missing: [],
       warnings: [],
     };
     let downloadedBytes = 0;
+    let secdb: SecdbImport | undefined;
+    if (options.alpineSecdb) {
+      const where = options.alpineSecdb;
+      secdb = await loadSecdb(where, {
+        download: { ...DEFAULT_DOWNLOAD, ...options.download, signal: cancel.signal },
+        ...(options.secdbLimits ? { limits: options.secdbLimits } : {}),
+        onFile: (done, total) =>
+          report({ phase: 'download', ecosystem: 'Alpine secdb', received: done, total }),
+      });
+      meta.alpineSecdb = where;
+      downloadedBytes += secdb.bytes;
+      const notes = [
+        secdb.missing.length
+          ? `${secdb.missing.length} branch file(s) absent (${secdb.missing.slice(0, 4).join(', ')}${secdb.missing.length > 4 ? '…' : ''})`
+          : '',
+        secdb.invalidVersions
+          ? `${secdb.invalidVersions} fix(es) with a version that is not an apk version skipped`
+          : '',
+        secdb.ignoredIds ? `${secdb.ignoredIds} id(s) without a CVE or GHSA id ignored` : '',
+      ].filter(Boolean);
+      if (notes.length) {
+        const msg = `Alpine secdb ${where}: ${notes.join('; ')}`;
+        meta.warnings.push(msg);
+        report({ phase: 'warning', ecosystem: 'Alpine', message: msg });
+      }
+    }
     let uncompressedBytes = 0;
     let indexBytes = 0;
     for (let i = 0; i < ecosystems.length; i++) {
@@ -283,18 +352,23 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
       const eco = ecosystems[i]!;
       const zip = await downloads.get(eco)!;
       downloads.delete(eco);
-      if (zip === undefined) {
+      if (zip === undefined && !(eco === 'Alpine' && secdb)) {
         const msg = `no advisories for ${eco} at ${archiveLocation(source, eco)} (not found); skipped`;
         meta.missing.push(eco);
         meta.warnings.push(msg);
         report({ phase: 'warning', ecosystem: eco, message: msg });
         continue;
       }
-      downloadedBytes += zip.length;
+      downloadedBytes += zip?.length ?? 0;
       let imported: ImportedEcosystem;
       try {
-        imported = importArchive(genDir, eco, zip, limits, (records) =>
-          report({ phase: 'import', ecosystem: eco, records }),
+        imported = importEcosystem(
+          genDir,
+          eco,
+          zip,
+          eco === 'Alpine' ? secdb?.records : undefined,
+          limits,
+          (records) => report({ phase: 'import', ecosystem: eco, records }),
         );
       } catch (err) {
         if (err instanceof ZipFormatError)
@@ -316,6 +390,14 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
         meta.warnings.push(msg);
         report({ phase: 'warning', ecosystem: eco, message: msg });
       }
+    }
+    if (secdb && !meta.ecosystems.Alpine) {
+      // Alpine's OSV archive was not asked for: the secdb records make up the ecosystem alone.
+      const imported = importEcosystem(genDir, 'Alpine', undefined, secdb.records, limits, (records) =>
+        report({ phase: 'import', ecosystem: 'Alpine', records }),
+      );
+      meta.ecosystems.Alpine = imported.meta;
+      indexBytes += imported.indexBytes;
     }
     if (Object.keys(meta.ecosystems).length === 0)
       throw new AdvisoryDbError(
@@ -385,6 +467,7 @@ export function summariseUpdate(r: UpdateResult): string {
   return (
     `imported ${r.records} advisories (${ecos}) in ${r.seconds.toFixed(1)} s: ` +
     `${Math.round(r.recordsPerSecond)} records/s, ${r.mbPerSecond.toFixed(1)} MB/s; ` +
-    `${mb(r.downloadedBytes)} MB of archives (${mb(r.uncompressedBytes)} MB uncompressed) → ${mb(r.indexBytes)} MB index`
+    `${mb(r.downloadedBytes)} MB of archives (${mb(r.uncompressedBytes)} MB uncompressed) → ${mb(r.indexBytes)} MB index` +
+    (r.meta.alpineSecdb ? `; Alpine secdb: ${r.meta.ecosystems.Alpine?.secdbRecords ?? 0} records` : '')
   );
 }

@@ -59,7 +59,13 @@ export function detectCompression(head: Uint8Array): Compression | 'unknown' {
   return isBzip2 || isXz ? 'unknown' : 'none';
 }
 
-function zstdTransform(): Transform {
+/**
+ * zstd decompression as a stream. fzstd decodes a whole pushed chunk at once (one 64 KiB read of RLE
+ * blocks declares gigabytes), so `guard` sees the running output size per decoded block and throws
+ * (an ImageError) before a bomb is materialised in memory.
+ */
+function zstdTransform(guard: (outBytes: number) => void): Transform {
+  let produced = 0;
   const out: Transform = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       try {
@@ -79,6 +85,8 @@ function zstdTransform(): Transform {
     },
   });
   const dec = new Decompress((chunk) => {
+    produced += chunk.length;
+    guard(produced);
     out.push(Buffer.from(chunk));
   });
   return out;
@@ -138,7 +146,8 @@ export async function applyLayer(
     }
   }
 
-  const checkCaps = (): void => {
+  const checkCaps = (): void => checkOutput(outBytes);
+  const checkOutput = (outBytes: number): void => {
     if (outBytes > limits.maxLayerBytes) {
       throw new ImageError(
         compression === 'none' ? 'too-large' : 'decompression-bomb',
@@ -175,7 +184,7 @@ export async function applyLayer(
   if (compression === 'gzip') {
     const gunzip = createGunzip();
     stages.push(gunzip);
-  } else if (compression === 'zstd') stages.push(zstdTransform());
+  } else if (compression === 'zstd') stages.push(zstdTransform(checkOutput));
 
   const extract = tar.extract();
   const pipe = pipeline([

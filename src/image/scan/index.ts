@@ -52,6 +52,13 @@ export interface ImageScanResult {
 const PACKAGED =
   /^(?:usr\/(?:share|lib|lib64|libexec|include|src)\/|var\/lib\/(?:dpkg|apt|rpm|apk)\/|lib\/apk\/|opt\/[^/]+\/lib\/python[^/]*\/site-packages\/)|\/(?:site-packages|dist-packages|node_modules)\/|\.dist-info\/RECORD$/;
 
+const OS_PACKAGERS = new Set(['dpkg', 'apk', 'rpm']);
+
+/** OS packages are matched only with a release-qualified ecosystem (`Alpine:v3.19`, `Debian:12`). */
+function releaseKnown(c: Partial<ImageComponent>, ecosystem: string): boolean {
+  return !OS_PACKAGERS.has(c.packager ?? '') || ecosystem.includes(':');
+}
+
 interface SecretHit {
   layer: number;
   findings: Finding[];
@@ -165,20 +172,39 @@ export async function scanImage(path: string, opts: ImageScanOptions): Promise<I
     if (st && st.ageDays > 7)
       opts.warn(`the advisory database is ${Math.floor(st.ageDays)} days old: run \`rampart db update\``);
     try {
-      for (const c of components) {
+      const unqualified = new Set<string>();
+      // A lockfile entry that is also installed (node_modules, site-packages) is one package: its
+      // vulnerabilities are reported once, on the installed copy.
+      const keyOf = (c: Component) => `${c.ecosystem}\0${c.name}\0${c.version}`;
+      const installed = new Set(inventory.components.map(keyOf));
+      const toMatch = [...inventory.components, ...fromLockfiles.filter((c) => !installed.has(keyOf(c)))];
+      for (const c of toMatch) {
         if (c.own) continue;
         const key = (c as Partial<ImageComponent>).advisory ?? c;
+        // Distribution advisories are per release: without one, every release's records would apply.
+        if (!releaseKnown(c as Partial<ImageComponent>, key.ecosystem)) {
+          unqualified.add(key.ecosystem);
+          continue;
+        }
         for (const m of matchComponent(db, {
           ecosystem: key.ecosystem,
           name: key.name,
           version: key.version,
         })) {
           const f = vulnerabilityFinding(c, m, []);
-          findings.push({ ...f, scanner: 'image' });
+          findings.push({
+            ...f,
+            scanner: 'image',
+            properties: { ...f.properties, fixStatus: m.fixed ? 'fixed' : 'no-fix-yet' },
+          });
           if (!rules.has(f.ruleId))
             rules.set(f.ruleId, { ...advisoryRule(f.ruleId, m, f.severity), scanner: 'image' });
         }
       }
+      for (const eco of unqualified)
+        opts.warn(
+          `${eco} packages not matched: the image's release is unknown (no /etc/os-release VERSION_ID), and ${eco} advisories are per release`,
+        );
     } finally {
       db.close();
     }
