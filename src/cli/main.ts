@@ -10,6 +10,7 @@ import { registerAdmissionCommand } from './commands/admission.js';
 import { registerImageCommand } from './commands/image.js';
 import { registerSignCommands } from './commands/sign.js';
 import { registerRegistryCommand } from './commands/registry.js';
+import { registerServerCommands } from './commands/server.js';
 
 /**
  * The CLI entry: builds the command tree, runs it, and is the one place that maps errors to exit
@@ -62,6 +63,9 @@ Examples:
   });
 
   registerRegistryCommand(program, (code) => {
+    exitCode = code;
+  });
+  registerServerCommands(program, (code) => {
     exitCode = code;
   });
 

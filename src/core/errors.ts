@@ -14,6 +14,10 @@ export type ErrorCode =
   | 'SCANNER_UNKNOWN'
   | 'DB_MISSING'
   | 'DB_UPDATE_FAILED'
+  | 'DB_UNAVAILABLE'
+  | 'DB_MIGRATION_FAILED'
+  | 'INGEST_INVALID'
+  | 'AUTH_FAILED'
   | 'INTERNAL';
 
 export class RampartError extends Error {

@@ -10,6 +10,12 @@ export interface QueryResult<T> {
 }
 
 export interface Queryable {
+  /**
+   * Runs one statement with `$1…` parameters, or, without parameters, one or more statements
+   * (the result is the last one's). Result and parameter JS types are the same on both engines:
+   * see pg-compat.ts (int8/count → string, timestamptz → Date, bytea → Buffer, jsonb → value).
+   * A failing statement rejects with the database error, its SQLSTATE in `.code` (sqlState()).
+   */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
 }
 
@@ -18,7 +24,10 @@ export interface Db extends Queryable {
   /**
    * Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK when it throws). Every query of the
    * transaction goes through the `tx` argument. On PostgreSQL a serialization failure or deadlock
-   * (SQLSTATE 40001 / 40P01) is retried up to 3 times.
+   * (SQLSTATE 40001 / 40P01) is retried up to 3 times (the embedded engine never produces them),
+   * so `fn` may run more than once. Calling this handle's `query()`/`transaction()` from inside
+   * `fn` is refused (RampartError INTERNAL) on both engines: it would deadlock the embedded one.
+   * Transactions on the embedded engine run one at a time (one connection).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -31,4 +40,13 @@ export interface OpenDbOptions {
   dataDir?: string;
   /** Connection pool size for PostgreSQL (default 10). */
   poolSize?: number;
+  /**
+   * Schema to work in (created if absent; lowercase letters, digits, `_`). It becomes the only
+   * schema on the `search_path` (plus the implicit `pg_catalog`), so every unqualified table lives
+   * there. Used by tests to give each run its own namespace in a shared PostgreSQL database, and
+   * usable to host Rampart next to other applications. Omitted → the server's default (`public`).
+   */
+  schema?: string;
+  /** How long to wait for a PostgreSQL connection before failing with DB_UNAVAILABLE (default 10 s). */
+  connectTimeoutMs?: number;
 }
