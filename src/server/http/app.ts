@@ -27,8 +27,17 @@ export interface AppOptions {
   routes: (app: FastifyInstance, ctx: ServerContext) => Promise<void> | void;
 }
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access;
+  projectParam?: string;
+}
+
 export interface ServerApp {
   app: FastifyInstance;
+  /** Every route with its declared access (the authorisation-matrix test walks it). */
+  routes: RouteInfo[];
   metrics: Registry;
   /** Becomes false when shutdown begins (readiness probe). */
   isReady(): boolean;
@@ -110,10 +119,19 @@ export async function buildServerApp(ctx: ServerContext, options: AppOptions): P
   });
 
   // Every route must declare its access; checked as routes are added so a forgotten one fails fast.
+  const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/documentation')) return;
-    const access = (route.config as { access?: Access } | undefined)?.access;
-    if (!access) throw new Error(`route ${route.method} ${route.url} does not declare config.access`);
+    const config = route.config as { access?: Access; projectParam?: string } | undefined;
+    if (!config?.access)
+      throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD')
+        routes.push({
+          method,
+          url: route.url,
+          access: config.access,
+          ...(config.projectParam ? { projectParam: config.projectParam } : {}),
+        });
   });
 
   app.addContentTypeParser(
@@ -126,10 +144,12 @@ export async function buildServerApp(ctx: ServerContext, options: AppOptions): P
   // without being parsed.
   app.addHook('onRequest', async (req) => {
     (req as FastifyRequest & { startedAt?: bigint }).startedAt = process.hrtime.bigint();
-    const { access, projectParam, allowBeforeMfa } = req.routeOptions.config;
+    const { access, projectParam, allowBeforeMfa, usersOnly } = req.routeOptions.config;
     if (access === 'public' || access === undefined) return;
     await authenticate(ctx, req);
     if (!req.principal) throw new HttpError(401, 'authentication required');
+    if (usersOnly && req.principal.kind !== 'user')
+      throw new HttpError(403, 'only signed-in users can use this route');
     if (req.authVia === 'session' && UNSAFE.has(req.method)) {
       const presented = req.headers['x-csrf-token'];
       if (typeof presented !== 'string' || !checkCsrf(req.sessionToken!, presented, ctx.keys.key('csrf')))
@@ -197,6 +217,7 @@ export async function buildServerApp(ctx: ServerContext, options: AppOptions): P
 
   return {
     app,
+    routes,
     metrics,
     isReady: () => ready,
     async close() {

@@ -54,6 +54,8 @@ declare module 'fastify' {
     projectParam?: string;
     /** For the few routes a user must reach before completing MFA (enrolment, logout). */
     allowBeforeMfa?: boolean;
+    /** Routes about a person's own account (MFA, API tokens): API and CI tokens are refused. */
+    usersOnly?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;

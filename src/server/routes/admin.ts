@@ -314,7 +314,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Pro
   app.post<{ Body: { name: string; projectId?: string; permissions: Permission[]; expiresInDays?: number } }>(
     '/api/v1/tokens',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', usersOnly: true },
       schema: {
         tags: ['tokens'],
         body: {
@@ -371,7 +371,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Pro
 
   app.get(
     '/api/v1/tokens',
-    { config: { access: 'authenticated' }, schema: { tags: ['tokens'] } },
+    { config: { access: 'authenticated', usersOnly: true }, schema: { tags: ['tokens'] } },
     async (req) => {
       const p = req.principal!;
       if (p.kind !== 'user') throw new HttpError(403, 'only users list tokens');
@@ -387,7 +387,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Pro
   app.delete<{ Params: { tokenId: string } }>(
     '/api/v1/tokens/:tokenId',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', usersOnly: true },
       schema: {
         tags: ['tokens'],
         params: {

@@ -8,6 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp.js';
 import { csrfTokenFor, hashToken, newOpaqueToken, parseOpaqueToken } from '../auth/tokens.js';
+import { RampartError } from '../../core/errors.js';
 import { OidcLogin } from '../auth/oidc-login.js';
 import { MFA_REQUIRED_ROLES } from '../authz/roles.js';
 import type { ServerContext } from '../http/context.js';
@@ -98,6 +99,8 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       allowHttp: s.allowHttp,
     }).catch((err: unknown) => {
       oidc = undefined;
+      // The provider is unreachable or answers nonsense: a gateway problem, not the caller's.
+      if (err instanceof RampartError && err.code === 'AUTH_FAILED') throw new HttpError(502, err.message);
       throw err;
     });
     return oidc;
@@ -220,7 +223,10 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
 
   app.post(
     '/api/v1/me/totp/enrol',
-    { config: { access: 'authenticated', allowBeforeMfa: true }, schema: { tags: ['auth'] } },
+    {
+      config: { access: 'authenticated', allowBeforeMfa: true, usersOnly: true },
+      schema: { tags: ['auth'] },
+    },
     async (req) => {
       const p = req.principal!;
       if (p.kind !== 'user') throw new HttpError(403, 'only users enrol MFA');
@@ -239,7 +245,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   app.post<{ Body: { code: string } }>(
     '/api/v1/me/totp/confirm',
     {
-      config: { access: 'authenticated', allowBeforeMfa: true },
+      config: { access: 'authenticated', allowBeforeMfa: true, usersOnly: true },
       schema: {
         tags: ['auth'],
         body: {
@@ -309,7 +315,11 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       if (!saved || ctx.now().getTime() - saved.at > 10 * 60_000)
         throw new HttpError(400, 'sign-in expired or was started elsewhere; start again');
       const callbackUrl = new URL(req.url, ctx.settings.publicUrl);
-      const identity = await client.finishLogin(callbackUrl, saved);
+      const identity = await client.finishLogin(callbackUrl, saved).catch((err: unknown) => {
+        // Tampered state, replayed code, provider error, bad ID token: the sign-in is refused.
+        if (err instanceof RampartError && err.code === 'AUTH_FAILED') throw new HttpError(401, err.message);
+        throw err;
+      });
       const userId = await ctx.db.transaction(async (tx) => {
         const found = await tx.query<{ id: string; disabled: boolean }>(
           'SELECT id, disabled FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2',
