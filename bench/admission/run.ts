@@ -2,7 +2,7 @@
  * Admission webhook latency benchmark (issue 5, acceptance 2):
  *   node --import tsx bench/admission/run.ts [--duration 60] [--rate 500] [--connections 10]
  *        [--warmup 5] [--action Enforce|Audit] [--packs restricted,best-practices] [--workers N]
- *        [--generator both|paced|autocannon] [--engine-module PATH]
+ *        [--generator both|paced|autocannon] [--engine-module PATH] [--cpu-prof DIR]
  *
  * Starts the real webhook as a child process (engine facade + the restricted and best-practices
  * packs, HTTPS on loopback with a generated CA), checks one answer per request kind, then sends
@@ -14,6 +14,7 @@
  * Goal: p99 ≤ 10 ms and 0 errors (the exit code follows the first generator run).
  * Exit code: 0 goal met, 1 goal missed, 2 could not run (e.g. the policy engine is not there yet).
  * --engine-module runs the same pipeline on a stand-in engine module (smoke test of the harness only).
+ * --cpu-prof DIR writes a V8 CPU profile of the webhook process into DIR when it stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -44,6 +45,7 @@ const options = {
   engineModule: process.argv.includes('--engine-module') ? flag('--engine-module', '') : undefined,
   workers: flag('--workers', '0'),
   generator: flag('--generator', 'both'),
+  cpuProf: process.argv.includes('--cpu-prof') ? flag('--cpu-prof', '') : undefined,
 };
 
 interface Ready {
@@ -58,6 +60,7 @@ interface Ready {
 
 function startServer(logFile: string): Promise<{ child: ChildProcess; ready: Ready }> {
   const args = [
+    ...(options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProf)] : []),
     '--import',
     'tsx',
     path.join(repoRoot, 'bench', 'admission', 'server.ts'),

@@ -13,9 +13,16 @@ export const BUILTIN_PACKS: Readonly<Record<string, readonly string[]>> = {
   'best-practices': ['best-practices.yaml'],
   'trusted-registries': ['trusted-registries.yaml'],
   'external-ips': ['external-ips.yaml'],
+  'require-signed-images': ['require-signed-images.yaml'],
 };
 
 export const BUILTIN_PACK_NAMES = Object.keys(BUILTIN_PACKS);
+
+/**
+ * What `all` means: every pack that works as shipped. `require-signed-images` is left out: it needs
+ * your public key (its placeholder key verifies nothing, so in Enforce it would deny every pod).
+ */
+export const ALL_PACK_NAMES = BUILTIN_PACK_NAMES.filter((n) => n !== 'require-signed-images');
 
 /** `policies/` next to `src/` (from source) or `dist/` (installed package). */
 export function builtinPoliciesDir(): string {
@@ -36,7 +43,7 @@ export function resolveBuiltinPacks(names: readonly string[], dir = builtinPolic
     .filter(Boolean);
   const files: string[] = [];
   for (const name of wanted) {
-    const packs = name === 'all' ? BUILTIN_PACK_NAMES : [name];
+    const packs = name === 'all' ? ALL_PACK_NAMES : [name];
     for (const pack of packs) {
       const list = BUILTIN_PACKS[pack];
       if (!list)
@@ -51,7 +58,7 @@ export function resolveBuiltinPacks(names: readonly string[], dir = builtinPolic
 
 /**
  * Sets the failure action of Kyverno policy documents (`spec.validationFailureAction` and any
- * rule-level `validate.failureAction`), e.g. to run the Audit-by-default packs in Enforce. Returns
+ * rule-level `validate.failureAction` / `verifyImages[].failureAction`), e.g. to run the Audit-by-default packs in Enforce. Returns
  * copies; other documents are returned unchanged.
  */
 export function withFailureAction(docs: readonly unknown[], action: FailureAction): unknown[] {
@@ -64,6 +71,15 @@ export function withFailureAction(docs: readonly unknown[], action: FailureActio
       ? spec.rules.map((rule: unknown) => {
           if (typeof rule !== 'object' || rule === null) return rule;
           const r = rule as Record<string, unknown>;
+          if (Array.isArray(r.verifyImages))
+            return {
+              ...r,
+              verifyImages: r.verifyImages.map((iv: unknown) =>
+                typeof iv === 'object' && iv !== null && 'failureAction' in iv
+                  ? { ...(iv as Record<string, unknown>), failureAction: action }
+                  : iv,
+              ),
+            };
           const validate = r.validate;
           if (typeof validate !== 'object' || validate === null || !('failureAction' in validate))
             return rule;

@@ -4,6 +4,7 @@
  * a missing engine is reported with a clear message instead of a module-resolution stack.
  */
 import type {
+  ImageVerifier,
   KubeObject,
   LoadedPolicy,
   PolicyLoadError,
@@ -21,6 +22,21 @@ export interface PolicySetLike {
 export interface EngineFacade {
   loadPolicies(docs: unknown[]): PolicySetLike;
   evaluate(set: PolicySetLike, resource: KubeObject, ctx: RequestContext): RuleResult[];
+  /** verifyImages support (optional so that stand-in engines stay small). */
+  needsImageVerifier?(set: PolicySetLike): boolean;
+  evaluateWithImageVerifier?(
+    set: PolicySetLike,
+    resource: KubeObject,
+    ctx: RequestContext,
+    verifier: ImageVerifier,
+    options: { lookupTimeoutMs?: number },
+  ): Promise<RuleResult[]>;
+}
+
+export interface ImageVerification {
+  verifier: ImageVerifier;
+  /** The engine's own bound on one lookup (the verifier should answer sooner). */
+  lookupTimeoutMs?: number;
 }
 
 export const ENGINE_MODULE_URL = new URL('../policy/engine/index.js', import.meta.url);
@@ -45,7 +61,33 @@ export async function loadEngineFacade(moduleUrl: URL | string = ENGINE_MODULE_U
     throw new EngineUnavailableError(
       `the policy engine module ${href} does not export loadPolicies and evaluate`,
     );
-  return { loadPolicies: mod.loadPolicies.bind(mod), evaluate: mod.evaluate.bind(mod) };
+  return {
+    loadPolicies: mod.loadPolicies.bind(mod),
+    evaluate: mod.evaluate.bind(mod),
+    ...(typeof mod.needsImageVerifier === 'function' && typeof mod.evaluateWithImageVerifier === 'function'
+      ? {
+          needsImageVerifier: mod.needsImageVerifier.bind(mod),
+          evaluateWithImageVerifier: mod.evaluateWithImageVerifier.bind(mod),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The evaluate function for one policy set: through the image verifier when the set has verifyImages
+ * rules and a verifier is given, the plain synchronous evaluation otherwise.
+ */
+export function evaluatorFor(
+  engine: EngineFacade,
+  set: PolicySetLike,
+  images?: ImageVerification,
+): (resource: KubeObject, ctx: RequestContext) => RuleResult[] | Promise<RuleResult[]> {
+  const withImages = engine.evaluateWithImageVerifier;
+  if (images && withImages && engine.needsImageVerifier?.(set)) {
+    const options = images.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: images.lookupTimeoutMs } : {};
+    return (resource, ctx) => withImages(set, resource, ctx, images.verifier, options);
+  }
+  return (resource, ctx) => engine.evaluate(set, resource, ctx);
 }
 
 /** Declared rules of the loaded policies (Kyverno rules, ValidatingPolicy/VAP validations). */
@@ -60,11 +102,11 @@ export function countRules(policies: readonly LoadedPolicy[]): number {
 }
 
 /** Builds evaluators on the facade: one immutable policy set per evaluator. */
-export function engineEvaluatorFactory(engine: EngineFacade): EvaluatorFactory {
+export function engineEvaluatorFactory(engine: EngineFacade, images?: ImageVerification): EvaluatorFactory {
   return (docs: unknown[]): Evaluator => {
     const set = engine.loadPolicies(docs);
     return {
-      evaluate: (resource: KubeObject, ctx: RequestContext) => engine.evaluate(set, resource, ctx),
+      evaluate: evaluatorFor(engine, set, images),
       errors: set.errors,
       policyCount: set.policies.length,
       ruleCount: countRules(set.policies),

@@ -1,15 +1,19 @@
 /**
  * Worker-thread side of worker-evaluator.ts: loads the engine module and one policy set, then answers
  * evaluation requests. Messages in: `{ id, resource, ctx }`; out: `{ type: 'loaded', … }` once, then
- * `{ id, results }` or `{ id, error }`.
+ * `{ id, results }` or `{ id, error }`. With `imageVerification` options the worker builds its own
+ * registry image verifier (and cache) for verifyImages rules; evaluations then run concurrently.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KubeObject, RequestContext } from '../policy/engine/types.js';
-import { countRules, loadEngineFacade } from './engine-evaluator.js';
+import { countRules, evaluatorFor, loadEngineFacade } from './engine-evaluator.js';
+import { createRegistryImageVerifier, type RegistryImageVerifierOptions } from './image-verifier.js';
 
 interface WorkerInput {
   engineModule: string;
   docs: unknown[];
+  /** Serializable options of the registry image verifier (none: verifyImages rules are skip). */
+  imageVerification?: RegistryImageVerifierOptions & { engineLookupTimeoutMs?: number };
 }
 
 interface EvaluateMessage {
@@ -25,11 +29,30 @@ async function run(): Promise<void> {
   try {
     const engine = await loadEngineFacade(input.engineModule);
     const set = engine.loadPolicies(input.docs);
+    const iv = input.imageVerification;
+    const evaluate = evaluatorFor(
+      engine,
+      set,
+      iv
+        ? {
+            verifier: createRegistryImageVerifier(iv),
+            ...(iv.engineLookupTimeoutMs !== undefined ? { lookupTimeoutMs: iv.engineLookupTimeoutMs } : {}),
+          }
+        : undefined,
+    );
+    const fail = (id: number, err: unknown) =>
+      port.postMessage({ id, error: err instanceof Error ? err.message : 'evaluation failed' });
     port.on('message', (msg: EvaluateMessage) => {
       try {
-        port.postMessage({ id: msg.id, results: engine.evaluate(set, msg.resource, msg.ctx) });
+        const out = evaluate(msg.resource, msg.ctx);
+        if (Array.isArray(out)) port.postMessage({ id: msg.id, results: out });
+        else
+          out.then(
+            (results) => port.postMessage({ id: msg.id, results }),
+            (err: unknown) => fail(msg.id, err),
+          );
       } catch (err) {
-        port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : 'evaluation failed' });
+        fail(msg.id, err);
       }
     });
     port.postMessage({

@@ -4,9 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FailureAction } from '../policy/engine/types.js';
+import type { FailureAction, ImageVerifier } from '../policy/engine/types.js';
 import { resolveBuiltinPacks } from './builtin-packs.js';
 import { engineEvaluatorFactory, loadEngineFacade } from './engine-evaluator.js';
+import { createRegistryImageVerifier, type RegistryImageVerifierOptions } from './image-verifier.js';
 import { oneLine } from './json-body.js';
 import { workerEvaluatorFactory } from './worker-evaluator.js';
 import {
@@ -42,6 +43,14 @@ export interface AdmissionServiceOptions {
   engineModule?: URL | string;
   /** Run the engine in this many worker threads (0: in the main thread, the default). */
   workers?: number;
+  /**
+   * Registry image verifier settings for verifyImages rules (the verifier is always wired in; by
+   * default each lookup gets 75 % of the request budget, so a hanging registry errors the rule —
+   * Enforce denies, Audit warns — instead of overrunning the request).
+   */
+  imageVerification?: Omit<RegistryImageVerifierOptions, 'now'>;
+  /** A verifier instead of the registry one (in-process evaluation only; tests). */
+  imageVerifier?: ImageVerifier;
   defaultMetrics?: boolean;
 }
 
@@ -76,16 +85,27 @@ export async function startAdmissionService(options: AdmissionServiceOptions): P
   });
   const log = server.app.log;
   const workers = options.workers ?? 0;
+  const budgetMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const verification: RegistryImageVerifierOptions = {
+    lookupTimeoutMs: Math.max(1, Math.floor(budgetMs * 0.75)),
+    ...options.imageVerification,
+  };
+  // The engine's own bound on a lookup sits just above the verifier's, as a safety net.
+  const engineLookupTimeoutMs = (verification.lookupTimeoutMs ?? 0) + 50;
   const factory =
     options.factory ??
     (workers > 0
       ? workerEvaluatorFactory({
           ...(options.engineModule ? { engineModule: options.engineModule } : {}),
           workers,
-          hardTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          hardTimeoutMs: budgetMs,
           onWorkerRestart: (reason) => log.warn({ reason }, 'policy engine worker restarted'),
+          imageVerification: { ...verification, engineLookupTimeoutMs },
         })
-      : engineEvaluatorFactory(engine!));
+      : engineEvaluatorFactory(engine!, {
+          verifier: options.imageVerifier ?? createRegistryImageVerifier(verification),
+          lookupTimeoutMs: engineLookupTimeoutMs,
+        }));
   const reloader = createPolicyReloader({
     target: server,
     factory,

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { KubeObject, PolicyLoadError, RequestContext, RuleResult } from '../policy/engine/types.js';
 import { ENGINE_MODULE_URL } from './engine-evaluator.js';
+import type { RegistryImageVerifierOptions } from './image-verifier.js';
 import type { Evaluator, EvaluatorFactory } from './types.js';
 
 export interface WorkerEvaluatorOptions {
@@ -20,6 +21,8 @@ export interface WorkerEvaluatorOptions {
   /** Heap limit of each worker in MiB (default 256). */
   maxHeapMb?: number;
   onWorkerRestart?: (reason: string) => void;
+  /** Registry image verifier options for verifyImages rules (each worker builds its own verifier). */
+  imageVerification?: RegistryImageVerifierOptions & { engineLookupTimeoutMs?: number };
 }
 
 interface Loaded {
@@ -39,8 +42,13 @@ type WorkerMessage =
   | { type: 'failed'; error: string }
   | { id: number; results?: RuleResult[]; error?: string };
 
-function startWorker(engineModule: string, docs: unknown[], maxHeapMb: number): Worker {
-  const workerData = { engineModule, docs };
+function startWorker(
+  engineModule: string,
+  docs: unknown[],
+  maxHeapMb: number,
+  imageVerification: WorkerEvaluatorOptions['imageVerification'],
+): Worker {
+  const workerData = { engineModule, docs, ...(imageVerification ? { imageVerification } : {}) };
   const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./evaluator-worker.js', import.meta.url), { workerData, resourceLimits });
@@ -64,8 +72,9 @@ class Slot {
     docs: unknown[],
     maxHeapMb: number,
     onDeath: (slot: Slot, reason: string) => void,
+    imageVerification?: WorkerEvaluatorOptions['imageVerification'],
   ) {
-    this.worker = startWorker(engineModule, docs, maxHeapMb);
+    this.worker = startWorker(engineModule, docs, maxHeapMb, imageVerification);
     this.loaded = new Promise<Loaded>((resolve, reject) => {
       this.worker.on('message', (m: WorkerMessage) => {
         if ('type' in m) {
@@ -130,9 +139,10 @@ export function workerEvaluatorFactory(options: WorkerEvaluatorOptions = {}): Ev
       const i = slots.indexOf(slot);
       if (disposed || i < 0) return;
       options.onWorkerRestart?.(reason);
-      slots[i] = new Slot(engineModule, docs, maxHeapMb, onDeath);
+      slots[i] = new Slot(engineModule, docs, maxHeapMb, onDeath, options.imageVerification);
     };
-    for (let i = 0; i < size; i++) slots.push(new Slot(engineModule, docs, maxHeapMb, onDeath));
+    for (let i = 0; i < size; i++)
+      slots.push(new Slot(engineModule, docs, maxHeapMb, onDeath, options.imageVerification));
     let loaded: Loaded;
     try {
       loaded = (await Promise.all(slots.map((s) => s.loaded)))[0]!;

@@ -53,7 +53,7 @@ export interface RampartConfig {
   policy: {
     /** Policy files or folders (Kyverno YAML, ValidatingPolicy, ValidatingAdmissionPolicy). */
     paths: string[];
-    /** Built-in packs (`restricted`, `baseline`, `best-practices`, `trusted-registries`, `external-ips`, `all`). */
+    /** Built-in packs (`restricted`, `baseline`, `best-practices`, `trusted-registries`, `external-ips`, `require-signed-images`, `all`). */
     builtin: string[];
   };
 }

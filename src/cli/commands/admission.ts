@@ -59,7 +59,8 @@ export function registerAdmissionCommand(program: Command): void {
     .option(
       '--builtin <packs>',
       'built-in packs, comma-separated: baseline, restricted (includes baseline), best-practices, ' +
-        'trusted-registries, external-ips, all (repeatable)',
+        'trusted-registries, external-ips, require-signed-images (edit its key first), ' +
+        'all (every pack but require-signed-images) (repeatable)',
       collect,
     )
     .addOption(

@@ -61,3 +61,40 @@ export interface LoadedPolicy {
   /** The original document (for reports and for reload diffs). */
   source: KubeObject;
 }
+
+/**
+ * What a verifyImages rule asks about one image: signatures and attestations checked with `keys`
+ * (public key PEMs). Implemented at the edge (registry I/O, see src/admission/image-verifier.ts);
+ * the engine only consumes the answers.
+ */
+export interface ImageVerificationOptions {
+  /** Public key PEMs; a signature by any one of them counts. */
+  keys: string[];
+  /** Predicate types whose verified attestations are wanted (may be empty). */
+  attestationTypes: string[];
+}
+
+export interface VerifiedAttestation {
+  /** The predicate type of the verified in-toto statement. */
+  type: string;
+  predicate: unknown;
+}
+
+export interface ImageVerificationResult {
+  /** The manifest digest the image resolved to ('' when it could not be resolved). */
+  digest: string;
+  /** True when a signature on `digest` verifies with one of the keys. */
+  verified: boolean;
+  /** Why the signature did not verify (unsigned, wrong key…), or why the lookup failed. */
+  reason?: string;
+  /** The lookup itself failed (registry unreachable, time budget, unreadable key): the rule errors. */
+  error?: boolean;
+  /** Verified attestations (signed with one of the keys, subject = digest) of the requested types. */
+  attestations: VerifiedAttestation[];
+}
+
+/** Checks image signatures and attestations for verifyImages rules. */
+export interface ImageVerifier {
+  /** `image` as the rule matched it: Kyverno's `registry/path:tag` or `registry/path@digest`. */
+  verify(image: string, options: ImageVerificationOptions): Promise<ImageVerificationResult>;
+}

@@ -50,17 +50,25 @@ function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
 
 // ---------------------------------------------------------------- durations shared by several operators
 
+function asDuration(v: unknown): bigint | undefined {
+  return typeof v === 'string' && v !== '0' ? parseDuration(v) : undefined;
+}
+
+function durationSeconds(d: bigint | undefined, raw: unknown): number | undefined {
+  return d !== undefined
+    ? Number(d) / 1e9
+    : typeof raw === 'number'
+      ? Math.trunc(raw * 1e9) / 1e9
+      : undefined;
+}
+
 /** parseDuration(key, value) of the operator package: at least one side must be a Go duration string. */
 function durationPair(key: unknown, value: unknown): [number, number] | undefined {
-  const asDur = (v: unknown): bigint | undefined =>
-    typeof v === 'string' && v !== '0' ? parseDuration(v) : undefined;
-  const kd = asDur(key);
-  const vd = asDur(value);
+  const kd = asDuration(key);
+  const vd = asDuration(value);
   if (kd === undefined && vd === undefined) return undefined;
-  const seconds = (d: bigint | undefined, raw: unknown): number | undefined =>
-    d !== undefined ? Number(d) / 1e9 : typeof raw === 'number' ? Math.trunc(raw * 1e9) / 1e9 : undefined;
-  const k = seconds(kd, key);
-  const v = seconds(vd, value);
+  const k = durationSeconds(kd, key);
+  const v = durationSeconds(vd, value);
   if (k === undefined || v === undefined) return undefined;
   return [k, v];
 }

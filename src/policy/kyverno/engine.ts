@@ -4,8 +4,10 @@
  *   const { policies, errors } = loadKyvernoPolicies(docs);
  *   const results = evaluateKyverno(policies, resource, ctx);
  *
- * Rules whose match/exclude does not select the resource produce no result; mutate, generate and
- * verifyImages rules produce none either. Hostile input never throws: problems become `error` results.
+ * Rules whose match/exclude does not select the resource produce no result; mutate and generate
+ * rules produce none either. verifyImages rules read the verifier's answers from `options.images`
+ * (see verify-images.ts and `evaluateWithImageVerifier` in the facade); without them they are `skip`.
+ * Hostile input never throws: problems become `error` results.
  */
 import type {
   FailureAction,
@@ -21,6 +23,7 @@ import { normalizeFailureAction, policyInternal, type PolicyInternal, type Rule 
 import { gvkOf, labelSelectorMatches, ruleMatches } from './match.js';
 import { evaluateValidateRule, type RuleEnv } from './rule.js';
 import { EvalContext } from './variables.js';
+import { evaluateVerifyImagesRule, verifyImagesFailureAction, type ImageAnswers } from './verify-images.js';
 import { wildcardMatch } from './wildcard.js';
 
 export { loadKyvernoPolicies } from './load.js';
@@ -28,6 +31,8 @@ export { loadKyvernoPolicies } from './load.js';
 export interface KyvernoEvalOptions {
   /** Per-rule variables (Kyverno CLI values file `policies[].rules[].values`), applied before context entries. */
   ruleVariables?: (policy: string, rule: string) => Record<string, unknown> | undefined;
+  /** The image verifier's answers for verifyImages rules; without them those rules are `skip`. */
+  images?: ImageAnswers;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -117,6 +122,7 @@ function failureActionFor(
   const v = isRecord(rule.validate) ? rule.validate : {};
   const base =
     normalizeFailureAction(v.failureAction) ??
+    normalizeFailureAction(verifyImagesFailureAction(rule)) ??
     normalizeFailureAction(internal.spec.validationFailureAction) ??
     'Audit';
   const overrides = Array.isArray(v.failureActionOverrides)
@@ -168,7 +174,13 @@ function touchesRequestObject(vars: Record<string, unknown> | undefined): boolea
   );
 }
 
-/** Evaluates the validate rules of Kyverno policies against one resource. Never throws. */
+/** True when a loaded Kyverno policy has verifyImages rules (they need an image verifier). */
+export function policyHasVerifyImages(policy: LoadedPolicy): boolean {
+  const internal = policyInternal(policy);
+  return internal !== undefined && internal.rules.some((r) => Array.isArray(r.verifyImages));
+}
+
+/** Evaluates the validate and verifyImages rules of Kyverno policies against one resource. Never throws. */
 export function evaluateKyverno(
   policies: LoadedPolicy[],
   resource: KubeObject,
@@ -203,6 +215,8 @@ export function evaluateKyverno(
   }
   const oldResource = operation === 'UPDATE' && isRecord(request.oldObject) ? request.oldObject : null;
   const old = oldResource ? oldContext(base, oldResource) : undefined;
+  const plainContext = (useOld: boolean): EvalContext => (useOld && old ? old : base);
+  const matchInput = { resource: target, ctx: request, operation, gvk: gvkOf(target) };
   for (const policy of policies) {
     const internal = policyInternal(policy);
     if (!internal) continue;
@@ -216,9 +230,10 @@ export function evaluateKyverno(
     for (const rule of internal.rules) {
       if (applyOne && applied > 0) break;
       const ruleName = typeof rule.name === 'string' ? rule.name : '';
-      if (!isRecord(rule.validate)) continue;
+      const verifyImages = !isRecord(rule.validate) && Array.isArray(rule.verifyImages);
+      if (!verifyImages && !isRecord(rule.validate)) continue;
       try {
-        if (!ruleMatches(rule, { resource: target, ctx: request, operation })) continue;
+        if (!ruleMatches(rule, matchInput)) continue;
         const extra = options.ruleVariables?.(internal.name, ruleName);
         const env: RuleEnv = {
           rule,
@@ -227,12 +242,11 @@ export function evaluateKyverno(
           oldResource,
           request,
           operation,
-          context: (useOld) => {
-            const c = useOld && old ? old : base;
-            return extra ? c.withVariables(extra) : c;
-          },
+          context: extra ? (useOld) => plainContext(useOld).withVariables(extra) : plainContext,
         };
-        const outcome = evaluateValidateRule(env);
+        const outcome = verifyImages
+          ? evaluateVerifyImagesRule(env, options.images)
+          : evaluateValidateRule(env);
         if (!outcome) continue;
         if (outcome.status === 'pass' || outcome.status === 'fail') applied++;
         results.push(

@@ -94,6 +94,37 @@ function strict(node: Ast, value: unknown, depth: number): unknown {
   return lenient(node, value);
 }
 
+/** Returned by `evaluateJmesPathOrMissing` where `evaluateJmesPath` throws "Unknown key". */
+export const MISSING: unique symbol = Symbol('missing key');
+
+function strictOrMissing(node: Ast, value: unknown, depth: number): unknown {
+  const n = node as unknown as NodeShape;
+  if (depth > 256) throw new JmesPathError('JMESPath expression nested too deeply');
+  if (n.type === 'Field') {
+    if (!isRecord(value)) return null;
+    const name = n.name ?? '';
+    if (!Object.prototype.hasOwnProperty.call(value, name)) return MISSING;
+    return value[name] ?? null;
+  }
+  if ((n.type === 'Subexpression' || n.type === 'IndexExpression') && n.left && n.right) {
+    const left = strictOrMissing(n.left, value, depth + 1);
+    if (left === MISSING) return MISSING;
+    if (left === null || left === undefined) return null;
+    return strictOrMissing(n.right, left, depth + 1);
+  }
+  return lenient(node, value);
+}
+
+/**
+ * `evaluateJmesPath` for callers that treat a missing key as "no value" (foreach lists): the same
+ * result, but MISSING instead of a thrown NotFound error — no exception on a hot path.
+ */
+export function evaluateJmesPathOrMissing(expression: string, data: unknown): unknown {
+  const ast = compileJmesPath(expression.trim());
+  const out = strictOrMissing(ast, data, 0);
+  return out === undefined ? null : out;
+}
+
 /** Evaluates an expression against data with Kyverno's error rules (throws JmesPathError). */
 export function evaluateJmesPath(expression: string, data: unknown): unknown {
   const ast = compileJmesPath(expression.trim());

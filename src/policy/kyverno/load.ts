@@ -149,12 +149,40 @@ function checkValidateBody(
   return undefined;
 }
 
+function checkVerifyImages(list: unknown): string | undefined {
+  if (!Array.isArray(list) || list.length === 0) return 'verifyImages must be a non-empty list';
+  for (let i = 0; i < list.length; i++) {
+    const iv: unknown = list[i];
+    const where = `verifyImages[${i}]`;
+    if (!isRecord(iv)) return `${where} must be an object`;
+    const refs = iv.imageReferences ?? iv.image;
+    const refList = typeof refs === 'string' ? [refs] : refs;
+    if (!Array.isArray(refList) || refList.length === 0 || !refList.every((r) => typeof r === 'string'))
+      return `${where}: imageReferences must be a non-empty list of image patterns`;
+    const f = checkFailureAction(iv.failureAction, `${where}.failureAction`);
+    if (f) return f;
+    if (!present(iv.attestations)) continue;
+    if (!Array.isArray(iv.attestations)) return `${where}.attestations must be a list`;
+    for (let j = 0; j < iv.attestations.length; j++) {
+      const a: unknown = iv.attestations[j];
+      if (!isRecord(a)) return `${where}.attestations[${j}] must be an object`;
+      const blocks = Array.isArray(a.conditions) ? a.conditions : [a.conditions];
+      for (const block of blocks) {
+        const c = checkConditions(block, `${where}.attestations[${j}].conditions`);
+        if (c) return c;
+      }
+    }
+  }
+  return undefined;
+}
+
 function checkRule(rule: Rule): string | undefined {
   if (!['validate', 'mutate', 'generate', 'verifyImages'].some((k) => present(rule[k])))
     return 'rule needs one of validate, mutate, generate, verifyImages';
   if (!isRecord(rule.match)) return 'rule needs a match block';
   const c = checkConditions(rule.preconditions, 'preconditions');
   if (c) return c;
+  if (present(rule.verifyImages) && !present(rule.validate)) return checkVerifyImages(rule.verifyImages);
   if (present(rule.validate)) {
     if (!isRecord(rule.validate)) return 'validate must be an object';
     const f = checkFailureAction(rule.validate.failureAction, 'validate.failureAction');

@@ -83,10 +83,11 @@ function parseKindSelectorUncached(input: string): {
 export function kindMatches(kinds: string[], gvk: GroupVersionKind, subresource = ''): boolean {
   for (const k of kinds) {
     const sel = parseKindSelector(k);
+    // The kind first: it is what differs between most rules and a resource.
     if (
+      wildcardMatch(sel.kind, gvk.kind) &&
       wildcardMatch(sel.group, gvk.group) &&
       wildcardMatch(sel.version, gvk.version) &&
-      wildcardMatch(sel.kind, gvk.kind) &&
       wildcardMatch(sel.sub, subresource)
     )
       return true;
@@ -204,60 +205,90 @@ export interface MatchInput {
   ctx: RequestContext;
   operation: string;
   subresource?: string;
+  /** gvkOf(resource), when the caller computed it once for many rules. */
+  gvk?: GroupVersionKind;
 }
 
 function metaOf(resource: KubeObject): Record<string, unknown> {
   return isRecord(resource.metadata) ? resource.metadata : {};
 }
 
+/**
+ * A filter's resource description and user info, read once per filter object (policies are immutable
+ * once loaded, so the compiled form is cached by identity).
+ */
+interface CompiledFilter {
+  empty: boolean;
+  operations: string[];
+  kinds: string[];
+  name: string | undefined;
+  names: string[];
+  namespaces: string[];
+  annotations: [string, string][];
+  selector: unknown;
+  namespaceSelector: unknown;
+  user: UserInfoFilter;
+}
+
+const compiledFilters = new WeakMap<Record<string, unknown>, CompiledFilter>();
+
+function compileFilter(filter: Record<string, unknown>): CompiledFilter {
+  const hit = compiledFilters.get(filter);
+  if (hit) return hit;
+  const description = descriptionOf(filter);
+  const user = userInfoOf(filter);
+  const compiled: CompiledFilter = {
+    empty: isEmptyDescription(description),
+    operations: strings(description.operations),
+    kinds: strings(description.kinds),
+    name: typeof description.name === 'string' && description.name !== '' ? description.name : undefined,
+    names: strings(description.names),
+    namespaces: strings(description.namespaces),
+    annotations: Object.entries(stringMap(description.annotations)),
+    selector: description.selector,
+    namespaceSelector: description.namespaceSelector,
+    user,
+  };
+  compiledFilters.set(filter, compiled);
+  return compiled;
+}
+
+const NO_USER: UserInfoFilter = { roles: [], clusterRoles: [], subjects: [] };
+
 /** Reasons why one resource description + user info block does not match (empty = match). */
-function conditionBlockErrors(
-  description: Record<string, unknown>,
-  user: UserInfoFilter,
-  input: MatchInput,
-): string[] {
+function conditionBlockErrors(f: CompiledFilter, user: UserInfoFilter, input: MatchInput): string[] {
   const { resource, ctx } = input;
   const meta = metaOf(resource);
   const errs: string[] = [];
-  const operations = strings(description.operations);
-  if (operations.length && !operations.includes(input.operation)) return ['operation does not match'];
-  const kinds = strings(description.kinds);
-  if (kinds.length && !kindMatches(kinds, gvkOf(resource), input.subresource ?? ''))
+  if (f.operations.length && !f.operations.includes(input.operation)) return ['operation does not match'];
+  if (f.kinds.length && !kindMatches(f.kinds, input.gvk ?? gvkOf(resource), input.subresource ?? ''))
     errs.push('kind does not match');
   let name = typeof meta.name === 'string' ? meta.name : '';
   if (name === '' && typeof meta.generateName === 'string') name = meta.generateName;
-  if (
-    typeof description.name === 'string' &&
-    description.name !== '' &&
-    !wildcardMatch(description.name, name)
-  )
-    errs.push('name does not match');
-  const names = strings(description.names);
-  if (names.length && !names.some((n) => wildcardMatch(n, name))) errs.push('none of the names match');
-  const namespaces = strings(description.namespaces);
-  if (namespaces.length) {
+  if (f.name !== undefined && !wildcardMatch(f.name, name)) errs.push('name does not match');
+  if (f.names.length && !f.names.some((n) => wildcardMatch(n, name))) errs.push('none of the names match');
+  if (f.namespaces.length) {
     const ns =
       resource.kind === 'Namespace' ? name : typeof meta.namespace === 'string' ? meta.namespace : '';
-    if (!namespaces.some((n) => wildcardMatch(n, ns))) errs.push('namespace does not match');
+    if (!f.namespaces.some((n) => wildcardMatch(n, ns))) errs.push('namespace does not match');
   }
-  const annotations = stringMap(description.annotations);
-  if (Object.keys(annotations).length) {
-    const actual = stringMap(meta.annotations);
-    const ok = Object.entries(annotations).every(([k, v]) =>
-      Object.entries(actual).some(([ak, av]) => wildcardMatch(k, ak) && wildcardMatch(v, av)),
+  if (f.annotations.length) {
+    const actual = Object.entries(stringMap(meta.annotations));
+    const ok = f.annotations.every(([k, v]) =>
+      actual.some(([ak, av]) => wildcardMatch(k, ak) && wildcardMatch(v, av)),
     );
     if (!ok) errs.push('annotations does not match');
   }
-  if (description.selector !== undefined && description.selector !== null) {
-    const r = labelSelectorMatches(description.selector, stringMap(meta.labels));
+  if (f.selector !== undefined && f.selector !== null) {
+    const r = labelSelectorMatches(f.selector, stringMap(meta.labels));
     if (r === undefined) errs.push('failed to parse selector');
     else if (!r) errs.push('selector does not match');
   }
-  if (description.namespaceSelector !== undefined && description.namespaceSelector !== null) {
+  if (f.namespaceSelector !== undefined && f.namespaceSelector !== null) {
     if (resource.kind === 'Namespace')
       errs.push('namespace selector is not applicable for namespace resource');
     else {
-      const r = labelSelectorMatches(description.namespaceSelector, ctx.namespaceLabels ?? {});
+      const r = labelSelectorMatches(f.namespaceSelector, ctx.namespaceLabels ?? {});
       if (r === undefined) errs.push('failed to parse namespace selector');
       else if (!r) errs.push('namespace selector does not match labels');
     }
@@ -287,18 +318,16 @@ function isEmptyDescription(d: Record<string, unknown>): boolean {
 }
 
 function matchFilterErrors(filter: Record<string, unknown>, input: MatchInput): string[] {
-  const description = descriptionOf(filter);
-  let user = userInfoOf(filter);
-  if (!hasRequestUserInfo(input.ctx)) user = { roles: [], clusterRoles: [], subjects: [] };
-  if (isEmptyDescription(description) && isEmptyUserInfo(user)) return ['match cannot be empty'];
-  return conditionBlockErrors(description, user, input);
+  const f = compileFilter(filter);
+  const user = hasRequestUserInfo(input.ctx) ? f.user : NO_USER;
+  if (f.empty && isEmptyUserInfo(user)) return ['match cannot be empty'];
+  return conditionBlockErrors(f, user, input);
 }
 
 function excludeFilterMatches(filter: Record<string, unknown>, input: MatchInput): boolean {
-  const description = descriptionOf(filter);
-  const user = userInfoOf(filter);
-  if (isEmptyDescription(description) && isEmptyUserInfo(user)) return false;
-  return conditionBlockErrors(description, user, input).length === 0;
+  const f = compileFilter(filter);
+  if (f.empty && isEmptyUserInfo(f.user)) return false;
+  return conditionBlockErrors(f, f.user, input).length === 0;
 }
 
 function filters(v: unknown): Record<string, unknown>[] {

@@ -32,16 +32,32 @@ function isSkip(e: PatternErr): boolean {
   return e.kind === 'conditional' || e.kind === 'global' || e.kind === 'skipAll';
 }
 
+// Patterns are immutable once loaded: what is read from their keys is cached by object identity.
+const presenceAnchors = new WeakMap<object, [string, string][]>();
+
+/** The condition/existence/negation anchors of a pattern map: [anchored key, bare key]. */
+function presenceAnchorsOf(pattern: Record<string, unknown>): [string, string][] {
+  let hit = presenceAnchors.get(pattern);
+  if (!hit) {
+    hit = [];
+    for (const key of Object.keys(pattern)) {
+      const a = parseAnchor(key);
+      if (a && (a.type === 'condition' || a.type === 'existence' || a.type === 'negation'))
+        hit.push([key, a.key]);
+    }
+    presenceAnchors.set(pattern, hit);
+  }
+  return hit;
+}
+
 /** Tracks whether each condition/existence/negation anchor key was ever present in the resource. */
 class AnchorPresence {
   private readonly seen = new Map<string, boolean>();
 
   check(pattern: Record<string, unknown>, resource: Record<string, unknown>): void {
-    for (const key of Object.keys(pattern)) {
-      const a = parseAnchor(key);
-      if (!a || (a.type !== 'condition' && a.type !== 'existence' && a.type !== 'negation')) continue;
+    for (const [key, bare] of presenceAnchorsOf(pattern)) {
       if (this.seen.get(key)) continue;
-      this.seen.set(key, Object.prototype.hasOwnProperty.call(resource, a.key));
+      this.seen.set(key, Object.prototype.hasOwnProperty.call(resource, bare));
     }
   }
 
@@ -86,6 +102,25 @@ function asStringMap(v: unknown): Record<string, string> | undefined {
   return out;
 }
 
+const metadataWildcards = new WeakMap<object, boolean>();
+
+/** Whether the pattern has wildcard keys under metadata.labels / metadata.annotations (cached). */
+function hasMetadataWildcards(pattern: Record<string, unknown>): boolean {
+  let hit = metadataWildcards.get(pattern);
+  if (hit === undefined) {
+    const meta = findTag(pattern, 'metadata');
+    const metaMap = meta && isRecord(meta[1]) ? meta[1] : undefined;
+    hit =
+      metaMap !== undefined &&
+      ['labels', 'annotations'].some((tag) => {
+        const t = findTag(metaMap, tag);
+        return t !== undefined && isRecord(t[1]) && Object.keys(t[1]).some(containsWildcard);
+      });
+    metadataWildcards.set(pattern, hit);
+  }
+  return hit;
+}
+
 /**
  * wildcards.ExpandInMetadata: wildcard keys under `metadata.labels` / `metadata.annotations` in the
  * pattern are replaced by the first matching key of the resource (anchors kept).
@@ -94,6 +129,7 @@ function expandMetadataWildcards(
   pattern: Record<string, unknown>,
   resource: Record<string, unknown>,
 ): Record<string, unknown> {
+  if (!hasMetadataWildcards(pattern)) return pattern;
   const meta = findTag(pattern, 'metadata');
   if (!meta || !isRecord(meta[1]) || !isRecord(resource.metadata)) return pattern;
   const patternMeta = meta[1];

@@ -6,7 +6,7 @@
 import type { KubeObject, RequestContext, RuleStatus } from '../engine/types.js';
 import { ConditionError, evaluateConditions } from './conditions.js';
 import { evaluateCel, evaluatePodSecurity } from './delegates.js';
-import { evaluateJmesPath } from './jmespath.js';
+import { evaluateJmesPath, MISSING } from './jmespath.js';
 import { matchPattern } from './pattern.js';
 import { EvalContext, SubstitutionError, substituteAll, substituteString } from './variables.js';
 
@@ -47,7 +47,7 @@ function ruleMessage(env: RuleEnv): string {
 
 // ---------------------------------------------------------------- context entries
 
-function loadContextEntries(entries: unknown, ctx: EvalContext): EvalContext {
+export function loadContextEntries(entries: unknown, ctx: EvalContext): EvalContext {
   if (!Array.isArray(entries)) return ctx;
   let current = ctx;
   for (const entry of entries) {
@@ -234,18 +234,16 @@ interface Scope {
   element?: unknown;
 }
 
-function evaluateList(list: string, ctx: EvalContext): unknown[] {
+/** The foreach list; undefined when its path names a missing key (the entry is skipped, as on any error). */
+function evaluateList(list: string, ctx: EvalContext): unknown[] | undefined {
   const expr = list.includes('{{') ? substituteString(list, ctx) : list;
-  const v = ctx.query(typeof expr === 'string' ? expr : String(expr));
+  const v = ctx.queryOrMissing(typeof expr === 'string' ? expr : String(expr));
+  if (v === MISSING) return undefined;
   return Array.isArray(v) ? v : [v];
 }
 
 function withElement(ctx: EvalContext, element: unknown, index: number, nesting: number): EvalContext {
-  return ctx
-    .withVariable('element', element)
-    .withVariable(`element${nesting}`, element)
-    .withTopLevel('elementIndex', index)
-    .withTopLevel(`elementIndex${nesting}`, index);
+  return ctx.withElement(element, index, nesting);
 }
 
 /** One foreach entry applied to one element (the nested "foreach validator"). */
@@ -333,12 +331,13 @@ function validateForeach(env: RuleEnv, list: unknown[], scope: Scope, nesting: n
   let applied = 0;
   for (const fe of list) {
     if (!isRecord(fe) || typeof fe.list !== 'string') continue;
-    let elements: unknown[];
+    let elements: unknown[] | undefined;
     try {
       elements = evaluateList(fe.list, scope.ctx);
     } catch {
       continue;
     }
+    if (!elements) continue;
     const { outcome, count } = validateElements(env, fe, elements, scope, nesting);
     if (outcome.status !== 'pass') return outcome;
     applied += count;
