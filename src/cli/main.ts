@@ -11,6 +11,7 @@ import { registerImageCommand } from './commands/image.js';
 import { registerSignCommands } from './commands/sign.js';
 import { registerRegistryCommand } from './commands/registry.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerGateCommand } from './commands/gate.js';
 
 /**
  * The CLI entry: builds the command tree, runs it, and is the one place that maps errors to exit
@@ -66,6 +67,9 @@ Examples:
     exitCode = code;
   });
   registerServerCommands(program, (code) => {
+    exitCode = code;
+  });
+  registerGateCommand(program, (code) => {
     exitCode = code;
   });
 

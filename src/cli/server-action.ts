@@ -32,35 +32,62 @@ async function serverKeys(dataDir: string, embedded: boolean) {
   );
 }
 
-/** Creates the first admin from RAMPART_ADMIN_EMAIL / RAMPART_ADMIN_PASSWORD when there is no user yet. */
-async function bootstrapAdmin(db: import('../server/db/types.js').Db): Promise<string | undefined> {
+/**
+ * The first admin from RAMPART_ADMIN_EMAIL / RAMPART_ADMIN_PASSWORD, checked and hashed before the
+ * database is opened, so a weak password fails fast and leaves nothing open.
+ */
+async function adminFromEnv(): Promise<{ email: string; hash: string } | undefined> {
   const email = process.env.RAMPART_ADMIN_EMAIL;
   const password = process.env.RAMPART_ADMIN_PASSWORD;
   if (!email || !password) return undefined;
   const { hashPassword, checkPasswordPolicy } = await import('../server/auth/password.js');
   const problem = checkPasswordPolicy(password, [email]);
   if (problem) throw new RampartError('CONFIG_INVALID', `RAMPART_ADMIN_PASSWORD: ${problem}`);
-  const hash = await hashPassword(password);
+  return { email, hash: await hashPassword(password) };
+}
+
+/** Creates the first admin when there is no user yet; returns its e-mail when it did. */
+async function bootstrapAdmin(
+  db: import('../server/db/types.js').Db,
+  admin: { email: string; hash: string } | undefined,
+): Promise<string | undefined> {
+  if (!admin) return undefined;
   const r = await db.query<{ id: string }>(
     `INSERT INTO users (email, name, role, password_hash)
      SELECT $1, 'Administrator', 'admin', $2 WHERE NOT EXISTS (SELECT 1 FROM users) RETURNING id`,
-    [email, hash],
+    [admin.email, admin.hash],
   );
-  return r.rows[0] ? email : undefined;
+  return r.rows[0] ? admin.email : undefined;
+}
+
+/** A listen failure (port taken, no permission) as a one-line error. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE')
+    return new RampartError('USAGE', `cannot listen on ${host}:${port}: address already in use`);
+  if (code === 'EACCES')
+    return new RampartError('USAGE', `cannot listen on ${host}:${port}: permission denied`);
+  if (code === 'EADDRNOTAVAIL')
+    return new RampartError('USAGE', `cannot listen on ${host}:${port}: no such local address`);
+  return err;
+}
+
+/** RAMPART_STATS_DEBOUNCE_MS: how long overview roll-ups wait after a change (default 5000). */
+function statsDebounce(): { statsDebounceMs?: number } {
+  const raw = process.env.RAMPART_STATS_DEBOUNCE_MS;
+  if (raw === undefined || raw === '') return {};
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 3_600_000)
+    throw new RampartError('CONFIG_INVALID', `RAMPART_STATS_DEBOUNCE_MS must be 0–3600000 ms, not "${raw}"`);
+  return { statsDebounceMs: ms };
 }
 
 export async function executeServer(flags: ServerFlags): Promise<number> {
   const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  if (!/^\d{1,5}$/.test(flags.port) || port > 65535)
     throw new RampartError('USAGE', `invalid --port ${flags.port}`);
   const dataDir = dataDirOf(flags.dataDir);
   const embedded = !process.env.DATABASE_URL;
-  const keys = await serverKeys(dataDir, embedded);
-  const db = await openServerDb(dataDir);
-  const created = await bootstrapAdmin(db);
-  const { createControlPlane } = await import('../server/control-plane.js');
-  const publicUrl =
-    flags.publicUrl ?? `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${port}`;
   const oidc = process.env.RAMPART_OIDC_ISSUER
     ? {
         issuer: process.env.RAMPART_OIDC_ISSUER,
@@ -69,14 +96,48 @@ export async function executeServer(flags: ServerFlags): Promise<number> {
         defaultRole: 'developer' as const,
       }
     : undefined;
-  const plane = await createControlPlane({
-    db,
-    keys,
-    runWorkers: flags.workers,
-    logger: { level: flags.log },
-    settings: { publicUrl, ...(oidc ? { oidc } : {}), advisoryDbDir: process.env.RAMPART_DB_DIR },
-  });
-  const url = await plane.listen({ host: flags.host, port });
+  if (oidc && !/^https:\/\/[^/]/.test(oidc.issuer))
+    throw new RampartError('CONFIG_INVALID', `RAMPART_OIDC_ISSUER must be an https URL, not ${oidc.issuer}`);
+  if (oidc && !oidc.clientId)
+    throw new RampartError('CONFIG_INVALID', 'RAMPART_OIDC_ISSUER is set: set RAMPART_OIDC_CLIENT_ID too');
+  const admin = await adminFromEnv();
+  const keys = await serverKeys(dataDir, embedded);
+  const db = await openServerDb(dataDir);
+  let created: string | undefined;
+  try {
+    created = await bootstrapAdmin(db, admin);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const { createControlPlane } = await import('../server/control-plane.js');
+  const publicUrl =
+    flags.publicUrl ?? `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${port}`;
+  let plane: Awaited<ReturnType<typeof createControlPlane>>;
+  try {
+    plane = await createControlPlane({
+      db,
+      keys,
+      runWorkers: flags.workers,
+      logger: { level: flags.log },
+      settings: {
+        publicUrl,
+        ...(oidc ? { oidc } : {}),
+        advisoryDbDir: process.env.RAMPART_DB_DIR,
+        ...statsDebounce(),
+      },
+    });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  let url: string;
+  try {
+    url = await plane.listen({ host: flags.host, port });
+  } catch (err) {
+    await plane.close();
+    throw listenError(err, flags.host, port);
+  }
   process.stderr.write(
     `rampart server: listening on ${url} (database: ${embedded ? `embedded, ${dataDir}` : 'PostgreSQL'}` +
       `${flags.workers ? ', jobs in-process' : ''})\n` +
@@ -114,7 +175,7 @@ export async function executeWorker(flags: { log: string }): Promise<number> {
     db,
     queue,
     keys,
-    settings: { ...DEFAULT_SETTINGS, advisoryDbDir: process.env.RAMPART_DB_DIR },
+    settings: { ...DEFAULT_SETTINGS, advisoryDbDir: process.env.RAMPART_DB_DIR, ...statsDebounce() },
     now: () => new Date(),
   };
   registerJobs(ctx, queue);

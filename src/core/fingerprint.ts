@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 
 /** sha256 over the parts joined by NUL, hex, truncated: a short stable identity. */
 export function fingerprintOf(...parts: (string | number | undefined)[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) {
-    h.update(p === undefined ? '' : String(p));
-    h.update('\0');
-  }
-  return h.digest('hex').slice(0, 32);
+  // One update of the joined text: the same bytes as one update per part, a fraction of the cost.
+  let joined = '';
+  for (const p of parts) joined += `${p === undefined ? '' : String(p)}\0`;
+  return createHash('sha256').update(joined).digest('hex').slice(0, 32);
 }
 
 /**

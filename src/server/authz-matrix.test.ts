@@ -75,6 +75,8 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/login/totp',
   'GET /api/v1/auth/oidc/login',
   'GET /api/v1/auth/oidc/callback',
+  // The dashboard's static shell (no data; every API call behind it is checked).
+  'GET /*',
 ]);
 
 /** Who may use each protected route (project routes are called on project A). */
@@ -91,6 +93,7 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/orgs': SIGNED_IN,
   'POST /api/v1/orgs': ADMIN,
   'GET /api/v1/projects': SIGNED_IN,
+  'GET /api/v1/overview': SIGNED_IN,
   'POST /api/v1/projects': SECURITY,
   'GET /api/v1/projects/:projectId': READERS_OF_A,
   'PUT /api/v1/projects/:projectId/members/:userId': ADMIN,
@@ -128,6 +131,20 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/audit': SECURITY,
   'GET /api/v1/audit/export': SECURITY,
   'GET /api/v1/audit/verify': SECURITY,
+  'GET /api/v1/environments': SIGNED_IN,
+  'PUT /api/v1/environments/:name': ADMIN,
+  'GET /api/v1/environments/:name/deployments': SIGNED_IN,
+  'POST /api/v1/projects/:projectId/deployments': [
+    'admin',
+    'security-admin',
+    'developer-member',
+    'operator-member',
+  ],
+  'GET /api/v1/deployments': SIGNED_IN,
+  'GET /api/v1/deployments/:deploymentId': READERS_OF_A,
+  // Approvers: people with deployments:approve on the project AND an approver role of the
+  // environment (production: security-admin, operator), never the requester; tokens never.
+  'POST /api/v1/deployments/:deploymentId/decision': ['admin', 'security-admin', 'operator-member'],
 };
 
 forEachEngine('authorisation matrix', (getDb) => {
@@ -242,6 +259,31 @@ forEachEngine('authorisation matrix', (getDb) => {
     });
     ids.artifactId = art.json.id;
     ids.userId = await mk('developer', 'target@example.test');
+    ids.name = 'production';
+    const env = await h.call(admin, 'PUT', '/api/v1/environments/production', {
+      protection: { approvals: { count: 5, roles: ['admin', 'security-admin', 'operator'] } },
+    });
+    assert.equal(env.status, 200, env.text);
+    const requesterId = await mk('developer', 'requester@example.test');
+    await db.query('INSERT INTO memberships (user_id, project_id) VALUES ($1, $2)', [
+      requesterId,
+      ids.projectId,
+    ]);
+    const session = await createSession(ctx, db, requesterId, true);
+    const requester = {
+      role: 'developer' as const,
+      userId: requesterId,
+      email: '',
+      cookie: session.token,
+      csrf: csrfTokenFor(session.token, ctx.keys.key('csrf')),
+    };
+    const dep = await h.call(requester, 'POST', `/api/v1/projects/${ids.projectId}/deployments`, {
+      environment: 'production',
+      artifact: `img@sha256:${'cd'.repeat(32)}`,
+    });
+    assert.equal(dep.status, 201, dep.text);
+    assert.equal(dep.json.status, 'pending-approval', dep.text);
+    ids.deploymentId = dep.json.id;
     ids.tokenId = 'ffffffffffffffff';
     ids.ruleId = '00000000-0000-4000-8000-000000000001';
     ids.webhookId = '00000000-0000-4000-8000-000000000002';
@@ -305,6 +347,14 @@ forEachEngine('authorisation matrix', (getDb) => {
         return { body: { name: 'img', digest: `sha256:${'ab'.repeat(32)}` } };
       case 'POST /api/v1/projects/:projectId/artifacts/:artifactId/evidence':
         return { body: { kind: 'signature', verified: false } };
+      case 'PUT /api/v1/environments/:name':
+        return {
+          body: { protection: { approvals: { count: 5, roles: ['admin', 'security-admin', 'operator'] } } },
+        };
+      case 'POST /api/v1/projects/:projectId/deployments':
+        return { body: { environment: 'production', artifact: `img@sha256:${'cd'.repeat(32)}` } };
+      case 'POST /api/v1/deployments/:deploymentId/decision':
+        return { body: { decision: 'approve', comment: 'matrix' } };
       case 'PUT /api/v1/projects/:projectId/artifacts/:artifactId/sbom':
         return {
           body: {

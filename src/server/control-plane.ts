@@ -16,9 +16,14 @@ import { adminRoutes } from './routes/admin.js';
 import { artifactRoutes, REMATCH_ALL_JOB, REMATCH_JOB } from './routes/artifacts.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { findingRoutes } from './routes/findings.js';
+import { uiRoutes } from './routes/ui.js';
+import { overviewRoutes } from './routes/overview.js';
+import { registerDeploymentJobs } from './services/gates-notify.js';
 import { notifyScan, NOTIFY_JOB } from './services/notify.js';
 import { rematchArtifact } from './services/rematch.js';
+import { registerStatsJobs, scheduleStatsRefresh } from './services/stats-refresh.js';
 
 export const DEFAULT_SETTINGS: ServerSettings = {
   publicUrl: 'http://127.0.0.1:8080',
@@ -41,6 +46,8 @@ export interface ControlPlaneOptions {
   queue?: JobQueue;
   /** How often the advisory database's generation is checked for continuous re-scans (default 60 s; 0 = never). */
   advisoryWatchMs?: number;
+  /** How often every project's overview roll-ups are refreshed, first at start (default 10 min; 0 = never). */
+  statsRefreshMs?: number;
 }
 
 export interface ControlPlane {
@@ -78,6 +85,8 @@ export function registerJobs(ctx: ServerContext, queue: JobQueue): void {
   queue.work<{ scanId: string }>(NOTIFY_JOB, async ({ scanId }, job) => {
     await notifyScan(ctx, scanId, job.id);
   });
+  registerDeploymentJobs(ctx, queue);
+  registerStatsJobs(ctx, queue);
 }
 
 /** Enqueues a full re-match when the advisory database moved to a new generation since the last check. */
@@ -122,8 +131,14 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       await findingRoutes(app, ctx);
       await artifactRoutes(app, ctx);
       await auditRoutes(app, ctx);
+      await uiRoutes(app); // the dashboard (dist/web) at `/`: every non-API GET path
+      await deploymentRoutes(app, ctx);
+      await overviewRoutes(app, ctx);
     },
   });
+  const stopStats = scheduleStatsRefresh(queue, options.statsRefreshMs ?? 600_000, (err: unknown) =>
+    server.app.log.warn({ err: String(err) }, 'queueing the overview refresh failed'),
+  );
   let watcher: NodeJS.Timeout | undefined;
   if (options.runWorkers) {
     queue.start();
@@ -148,6 +163,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     },
     async close(o = {}) {
       if (watcher) clearInterval(watcher);
+      stopStats();
       await server.close();
       await queue.stop();
       if (!o.keepDb) await options.db.close();

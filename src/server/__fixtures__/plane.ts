@@ -81,7 +81,7 @@ export async function startHarness(
     now: () => clock.now,
     runWorkers: options.runWorkers ?? false,
     advisoryWatchMs: 0,
-    settings: { publicUrl: 'http://127.0.0.1:8080', sessionTtlMs: 30 * 86_400_000, ...options.settings },
+    settings: { publicUrl: 'http://127.0.0.1:8080', sessionTtlMs: 30 * 86_400_000, statsDebounceMs: 100, ...options.settings },
   });
   const call: Harness['call'] = async (who, method, url, body, headers = {}) => {
     const h: Record<string, string> = { ...headers };

@@ -5,145 +5,45 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
 import { RampartError } from '../../core/errors.js';
+import { startOidcProvider, type TestOidcProvider } from './__fixtures__/oidc-provider.js';
 import { discover, mfaFromAmr, type OidcLogin } from './oidc-login.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/rampart/auth/callback';
 const CONFIDENTIAL = { clientId: 'rampart-web', clientSecret: 'a-long-test-client-secret-for-basic-auth' };
 const PUBLIC_CLIENT = 'rampart-public';
 
-const ACCOUNTS: Record<string, Record<string, unknown>> = {
-  alice: {
-    email: 'alice@example.com',
-    email_verified: true,
-    name: 'Alice Example',
-    groups: ['platform-admins', 'team-payments'],
-  },
-};
-
-let server: Server;
+let idp: TestOidcProvider;
 let issuer: string;
-/** Authorization requests the provider received, to check what the client sent. */
-const seenAuthRequests: URL[] = [];
-let userinfoRequests = 0;
 
 before(async () => {
-  // The provider needs the issuer URL, which needs the port: the server is started first.
-  const app: { handle?: ReturnType<Provider['callback']> } = {};
-  server = createServer((req, res) => {
-    if (req.url?.startsWith('/auth?')) seenAuthRequests.push(new URL(req.url, issuer));
-    if (req.url === '/me') userinfoRequests++;
-    app.handle!(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
+  idp = await startOidcProvider({
     clients: [
       {
         client_id: CONFIDENTIAL.clientId,
         client_secret: CONFIDENTIAL.clientSecret,
         redirect_uris: [REDIRECT_URI],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
       },
-      {
-        client_id: PUBLIC_CLIENT,
-        redirect_uris: [REDIRECT_URI],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'none',
-      },
+      { client_id: PUBLIC_CLIENT, redirect_uris: [REDIRECT_URI] },
     ],
-    pkce: { required: () => true },
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name'],
-      groups: ['groups'],
-    },
-    cookies: { keys: ['oidc-login-test-cookie-key'] },
-    features: { devInteractions: { enabled: true } },
-    findAccount: async (_ctx: unknown, sub: string) => {
-      const profile = ACCOUNTS[sub];
-      if (!profile) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, ...profile }) };
+    accounts: {
+      alice: {
+        email: 'alice@example.com',
+        email_verified: true,
+        name: 'Alice Example',
+        groups: ['platform-admins', 'team-payments'],
+      },
     },
   });
-  app.handle = provider.callback();
+  issuer = idp.issuer;
 });
 
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(() => idp.close());
 
-/** A cookie jar that ignores paths: enough for one provider on one host. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now());
-      if (value === '' || expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-/**
- * Plays the browser: follows redirects by hand, fills the login form with `login`, submits the
- * consent form, and stops at the redirect to Rampart's callback, which it returns.
- */
-async function browse(
-  start: string,
-  login: string,
-  options: { abortAtLogin?: boolean } = {},
-): Promise<string> {
-  const jar = new CookieJar();
-  let url = start;
-  let init: RequestInit = {};
-  for (let hop = 0; hop < 20; hop++) {
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...init.headers, cookie: jar.header() },
-    });
-    jar.store(res);
-    init = {};
-    if (res.status >= 300 && res.status < 400) {
-      await res.arrayBuffer();
-      const next = new URL(res.headers.get('location')!, url).href;
-      if (next.startsWith(REDIRECT_URI)) return next;
-      url = next;
-      continue;
-    }
-    const html = await res.text();
-    assert.equal(res.status, 200, `unexpected ${res.status} at ${url}: ${html.slice(0, 300)}`);
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    assert.ok(action, `no form at ${url}`);
-    const form = new URLSearchParams();
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
-      form.set(m[1]!, m[2]!);
-    if (form.get('prompt') === 'login') {
-      if (options.abortAtLogin) {
-        url = new URL(`${new URL(action, url).pathname}/abort`, url).href;
-        continue;
-      }
-      form.set('login', login);
-      form.set('password', 'any password: the development login page does not check it');
-    }
-    url = new URL(action.replaceAll('&amp;', '&'), url).href;
-    init = { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-  }
-  throw new Error('too many hops without reaching the callback');
-}
+const browse = (start: string, login: string, options?: { abortAtLogin?: boolean }) =>
+  idp.browse(start, login, options);
 
 async function confidentialClient(scopes = ['openid', 'email', 'profile', 'groups']): Promise<OidcLogin> {
   return discover({ issuer, ...CONFIDENTIAL, redirectUri: REDIRECT_URI, allowHttp: true, scopes });
@@ -180,10 +80,10 @@ test('full login: PKCE S256, state and nonce sent; the verified claims of the lo
   assert.equal(new URL(callback).searchParams.get('state'), started.state);
   assert.ok(new URL(callback).searchParams.get('code'));
 
-  const userinfoBefore = userinfoRequests;
+  const userinfoBefore = idp.userinfoRequests;
   const identity = await login.finishLogin(callback, started);
   // oidc-provider keeps profile claims out of a code-flow ID token, so they come from UserInfo.
-  assert.equal(userinfoRequests, userinfoBefore + 1);
+  assert.equal(idp.userinfoRequests, userinfoBefore + 1);
   assert.deepEqual(identity, {
     subject: 'alice',
     issuer,
@@ -193,7 +93,7 @@ test('full login: PKCE S256, state and nonce sent; the verified claims of the lo
     groups: ['platform-admins', 'team-payments'],
     mfa: false, // the development login page reports no amr
   });
-  assert.ok(seenAuthRequests.some((u) => u.searchParams.get('state') === started.state));
+  assert.ok(idp.seenAuthRequests.some((u) => u.searchParams.get('state') === started.state));
 });
 
 test('the callback may be given as the request path only; the configured redirect URI is used', async () => {

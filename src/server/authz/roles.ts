@@ -5,8 +5,10 @@
  * Global roles (the seeds' Admin, Security admin, Developer, Operator):
  * - admin: everything, on every project.
  * - security-admin: every project, triage incl. risk acceptance, audit trail; not user management.
- * - developer: projects they are a member of: read, upload scans, triage (not risk acceptance).
- * - operator: projects they are a member of: read, upload scans and artifacts, metrics; no triage.
+ * - developer: projects they are a member of: read, upload scans, triage (not risk acceptance),
+ *   request deployments (never approve them).
+ * - operator: projects they are a member of: read, upload scans and artifacts, metrics, request and
+ *   approve deployments; no triage.
  * API tokens and CI federation carry an explicit permission list, scoped to one project, capped by
  * what their owner's role allows.
  */
@@ -25,6 +27,7 @@ export const PERMISSIONS = [
   'findings:triage',
   'findings:accept-risk',
   'artifacts:write',
+  'deployments:request',
   'deployments:approve',
   'rescan:trigger',
 ] as const;
@@ -37,6 +40,7 @@ export const PROJECT_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(
   'findings:triage',
   'findings:accept-risk',
   'artifacts:write',
+  'deployments:request',
   'deployments:approve',
   'projects:manage',
 ]);
@@ -52,11 +56,19 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'findings:triage',
     'findings:accept-risk',
     'artifacts:write',
+    'deployments:request',
     'deployments:approve',
     'rescan:trigger',
   ],
-  developer: ['project:read', 'scans:upload', 'findings:triage'],
-  operator: ['project:read', 'scans:upload', 'artifacts:write', 'metrics:read', 'deployments:approve'],
+  developer: ['project:read', 'scans:upload', 'findings:triage', 'deployments:request'],
+  operator: [
+    'project:read',
+    'scans:upload',
+    'artifacts:write',
+    'metrics:read',
+    'deployments:request',
+    'deployments:approve',
+  ],
 };
 
 /** Roles that see every project without membership. */

@@ -33,6 +33,8 @@ export interface ServerSettings {
   advisoryDbDir: string | undefined;
   /** Accept http:// CI token issuers on loopback (tests and local development only). */
   ciAllowHttpLoopback: boolean;
+  /** Wait before the overview roll-ups are refreshed after a change (default 5 s). */
+  statsDebounceMs?: number;
 }
 
 export interface ServerContext {

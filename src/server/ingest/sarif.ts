@@ -143,7 +143,7 @@ function readResult(run: Run, result: Result, where: string): IngestedFinding | 
     tool,
     scanner,
     ruleId,
-    title: cleanTitle(ruleTitle(rule) ?? ruleId),
+    title: titleOf(rule, ruleId),
     message,
     severity: severityOf(result, rule, rampart),
     fingerprint: fingerprintOf(tool, ruleId, identityPath, result, rampart, { snippet, pkg, message }),
@@ -200,11 +200,22 @@ function resolveRule(run: Run, result: Result, where: string): { ruleId: string;
   }
   const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id;
   if (!ruleId) throw new IngestError(`SARIF ${where}: has no ruleId, rule.id or rule.index`);
-  if (!rule) {
-    const all = [run.tool.driver, ...(run.tool.extensions ?? [])].flatMap((c) => c.rules ?? []);
-    rule = all.find((r) => r.id === ruleId);
-  }
+  if (!rule) rule = rulesById(run).get(ruleId);
   return { ruleId, ...(rule ? { rule } : {}) };
+}
+
+const RULES_BY_ID = new WeakMap<Run, Map<string, Rule>>();
+
+/** The run's rules by id, the driver's first, then each extension's; the first rule of an id wins. */
+function rulesById(run: Run): Map<string, Rule> {
+  let byId = RULES_BY_ID.get(run);
+  if (!byId) {
+    byId = new Map();
+    for (const component of [run.tool.driver, ...(run.tool.extensions ?? [])])
+      for (const r of component.rules ?? []) if (!byId.has(r.id)) byId.set(r.id, r);
+    RULES_BY_ID.set(run, byId);
+  }
+  return byId;
 }
 
 /**
@@ -260,6 +271,23 @@ function messageText(message: Message, rule: Rule | undefined): string | undefin
   if (!template) return undefined;
   const args = message.arguments ?? [];
   return template.replace(/\{(\d+)\}/g, (whole, n: string) => args[Number(n)] ?? whole).trim();
+}
+
+/** A rule's own title, cleaned (null: it has none), worked out once per rule of a log. */
+const TITLE_OF_RULE = new WeakMap<Rule, string | null>();
+
+/** The finding's title: its rule's, else the rule id. */
+function titleOf(rule: Rule | undefined, ruleId: string): string {
+  if (rule) {
+    let title = TITLE_OF_RULE.get(rule);
+    if (title === undefined) {
+      const own = ruleTitle(rule);
+      title = own === undefined ? null : cleanTitle(own);
+      TITLE_OF_RULE.set(rule, title);
+    }
+    if (title !== null) return title;
+  }
+  return cleanTitle(ruleId);
 }
 
 /**
@@ -321,10 +349,12 @@ function baseUri(id: string, bases: NonNullable<Run['originalUriBaseIds']>): str
 }
 
 function decodePath(uri: string): string {
+  if (!uri.includes('%') && !uri.includes('\\')) return uri.replace(/^(\.\/)+/, '');
   const decoded = uri
     .replace(/\\/g, '/')
     .split('/')
     .map((seg) => {
+      if (!seg.includes('%')) return seg;
       try {
         return decodeURIComponent(seg);
       } catch {

@@ -497,7 +497,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Pro
             permissions: {
               type: 'array',
               minItems: 1,
-              items: { enum: ['project:read', 'scans:upload', 'artifacts:write', 'deployments:approve'] },
+              items: { enum: ['project:read', 'scans:upload', 'artifacts:write', 'deployments:request'] },
             },
           },
         },
@@ -579,7 +579,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Pro
             events: {
               type: 'array',
               minItems: 1,
-              items: { enum: ['finding.new', 'finding.reopened', 'scan.completed', 'deployment.decided'] },
+              items: { enum: ['finding.new', 'deployment.decided'] },
             },
           },
         },

@@ -59,6 +59,16 @@ async function startSession(
   return { csrfToken: csrfTokenFor(session.token, ctx.keys.key('csrf')), mfa };
 }
 
+/** A single-use ticket for the second step of a sign-in (POST /api/v1/auth/login/totp). */
+async function issueLoginTicket(ctx: ServerContext, userId: string): Promise<string> {
+  const t = newOpaqueToken('rps');
+  await ctx.db.query(
+    'INSERT INTO login_tickets (id, token_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)',
+    [t.id, t.hash, userId, new Date(ctx.now().getTime() + LOGIN_TICKET_MS).toISOString()],
+  );
+  return t.token;
+}
+
 function signState(ctx: ServerContext, value: object): string {
   const body = Buffer.from(JSON.stringify(value)).toString('base64url');
   const mac = createHmac('sha256', ctx.keys.key('cookie')).update(body).digest('base64url');
@@ -118,14 +128,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       }
       if (!(await verifyPassword(req.body.password, user.password_hash)))
         throw new HttpError(401, 'invalid credentials');
-      if (user.totp_enabled) {
-        const t = newOpaqueToken('rps');
-        await ctx.db.query(
-          'INSERT INTO login_tickets (id, token_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)',
-          [t.id, t.hash, user.id, new Date(ctx.now().getTime() + LOGIN_TICKET_MS).toISOString()],
-        );
-        return { mfa: 'required', ticket: t.token };
-      }
+      if (user.totp_enabled) return { mfa: 'required', ticket: await issueLoginTicket(ctx, user.id) };
       return startSession(ctx, reply, user.id, false, 'password');
     },
   );
@@ -347,6 +350,12 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         });
         return created.rows[0].id;
       });
+      if (identity.mfa !== true && (await userById(ctx.db, userId))?.totp_enabled) {
+        // The provider stood in for the password, not for the second factor this account enrolled:
+        // the browser finishes with its code, as after a password (the ticket stays out of server logs
+        // in the URL fragment).
+        return reply.redirect(`/#totp-ticket=${encodeURIComponent(await issueLoginTicket(ctx, userId))}`);
+      }
       await startSession(ctx, reply, userId, identity.mfa === true, 'oidc');
       return reply.redirect('/');
     },

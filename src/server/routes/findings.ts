@@ -12,6 +12,7 @@ import type { ServerContext } from '../http/context.js';
 import { HttpError } from '../http/errors.js';
 import { audit } from '../services/audit-log.js';
 import { ingestScan, parseScanUpload, rowToState } from '../services/ingest-scan.js';
+import { markStatsDirty } from '../services/stats-refresh.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 const projectParams = { type: 'object', required: ['projectId'], properties: { projectId: uuid } } as const;
@@ -73,7 +74,14 @@ function toAction(b: TriageBody): TriageAction | undefined {
   }
 }
 
-export async function findingRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+/**
+ * The upload route, in its own scope: it takes `application/json` bodies as bytes (as it does SARIF
+ * and CycloneDX media types), so the ingest parser checks and parses them once — instead of fastify
+ * parsing a multi-megabyte report and the route serialising it again. Other routes keep fastify's
+ * JSON parser.
+ */
+function scanUploadRoute(app: FastifyInstance, ctx: ServerContext): void {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post<{ Params: { projectId: string }; Querystring: UploadQuery; Body: Buffer | object }>(
     '/api/v1/projects/:projectId/scans',
     {
@@ -119,6 +127,94 @@ export async function findingRoutes(app: FastifyInstance, ctx: ServerContext): P
       return reply.code(outcome.duplicate ? 200 : 201).send(outcome);
     },
   );
+}
+
+/** Severity order of the list; the same text as the index findings_open_by_severity (004_stats). */
+const SEVERITY_ORDER =
+  "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END";
+
+interface FindingsList {
+  /** Conditions the index findings_project_state answers alone (project, state, severity). */
+  indexed: string[];
+  /** Conditions that need the row (branch, tool, scanner, text search). */
+  rowFilters: string[];
+  params: unknown[];
+  order: string;
+}
+
+/**
+ * The list's SQL pieces. The sorts by severity, SLA date and first seen have indexes over open
+ * findings (004_stats), so a page of them reads about a page of rows; the text search is one ILIKE
+ * over rule, title and path joined by a newline (a search text without a newline cannot match
+ * across two of them, so it is the same as three ILIKEs, at a third of the cost).
+ */
+function findingsListQuery(projectId: string, q: FindingsQuery): FindingsList {
+  const params: unknown[] = [projectId];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const indexed = [
+    'project_id = $1',
+    `state = ANY(${param(q.state?.length ? q.state : ['new', 'open'])}::text[])`,
+  ];
+  if (q.severity?.length) indexed.push(`severity = ANY(${param(q.severity)}::text[])`);
+  const rowFilters: string[] = [];
+  if (q.branch) rowFilters.push(`branch = ${param(q.branch)}`);
+  if (q.tool) rowFilters.push(`tool = ${param(q.tool)}`);
+  if (q.scanner) rowFilters.push(`scanner = ${param(q.scanner)}`);
+  if (q.q) {
+    const n = param(`%${q.q.replace(/[%_\\]/g, '\\$&')}%`);
+    rowFilters.push(
+      q.q.includes('\n')
+        ? `(title ILIKE ${n} OR rule_id ILIKE ${n} OR location->>'path' ILIKE ${n})`
+        : `(rule_id || E'\\n' || title || E'\\n' || coalesce(location->>'path', '')) ILIKE ${n}`,
+    );
+  }
+  const order = {
+    severity: `${SEVERITY_ORDER}, id`,
+    first_seen: 'first_seen_at DESC, id',
+    last_seen: 'last_seen_at DESC, id',
+    sla: 'sla_due_at ASC NULLS LAST, id',
+  }[q.sort ?? 'severity'];
+  return { indexed, rowFilters, params, order };
+}
+
+/** Rows a filter that needs the row examines for the total before it becomes an estimate. */
+const EXACT_COUNT_ROWS = 5000;
+
+/**
+ * The list's total: exact from the index when only project, state and severity filter; exact when
+ * the row filters have at most EXACT_COUNT_ROWS candidates to look at; else estimated from the share
+ * of the first EXACT_COUNT_ROWS candidates that match (`totalIsEstimate: true`), so a search in a
+ * project of 100,000 findings costs a bounded time.
+ */
+async function countFindings(
+  ctx: ServerContext,
+  list: FindingsList,
+): Promise<{ total: number; totalIsEstimate?: true }> {
+  const candidates = async () => {
+    const r = await ctx.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM findings WHERE ${list.indexed.join(' AND ')}`,
+      list.params.slice(0, list.indexed.length),
+    );
+    return Number(r.rows[0]!.n);
+  };
+  if (!list.rowFilters.length) return { total: await candidates() };
+  const sample = await ctx.db.query<{ scanned: string; matched: string }>(
+    `SELECT count(*) AS scanned, count(*) FILTER (WHERE m) AS matched
+     FROM (SELECT ${list.rowFilters.join(' AND ')} AS m FROM findings WHERE ${list.indexed.join(' AND ')}
+           LIMIT ${EXACT_COUNT_ROWS + 1}) AS s`,
+    list.params,
+  );
+  const scanned = Number(sample.rows[0]!.scanned);
+  const matched = Number(sample.rows[0]!.matched);
+  if (scanned <= EXACT_COUNT_ROWS) return { total: matched };
+  return { total: Math.round((matched / scanned) * (await candidates())), totalIsEstimate: true };
+}
+
+export async function findingRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  await app.register(async (scoped) => scanUploadRoute(scoped, ctx));
 
   app.get<{ Params: { projectId: string }; Querystring: { limit?: number } }>(
     '/api/v1/projects/:projectId/scans',
@@ -170,41 +266,18 @@ export async function findingRoutes(app: FastifyInstance, ctx: ServerContext): P
     },
     async (req) => {
       const q = req.query;
-      const where = ['project_id = $1'];
-      const params: unknown[] = [req.params.projectId];
-      const add = (sql: string, value: unknown) => {
-        params.push(value);
-        where.push(sql.replace('?', `$${params.length}`));
-      };
-      add('state = ANY(?::text[])', q.state?.length ? q.state : ['new', 'open']);
-      if (q.severity?.length) add('severity = ANY(?::text[])', q.severity);
-      if (q.branch) add('branch = ?', q.branch);
-      if (q.tool) add('tool = ?', q.tool);
-      if (q.scanner) add('scanner = ?', q.scanner);
-      if (q.q) {
-        params.push(`%${q.q.replace(/[%_\\]/g, '\\$&')}%`);
-        const n = `$${params.length}`;
-        where.push(`(title ILIKE ${n} OR rule_id ILIKE ${n} OR location->>'path' ILIKE ${n})`);
-      }
-      const order = {
-        severity:
-          "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, id",
-        first_seen: 'first_seen_at DESC, id',
-        last_seen: 'last_seen_at DESC, id',
-        sla: 'sla_due_at ASC NULLS LAST, id',
-      }[q.sort ?? 'severity'];
-      const whereSql = where.join(' AND ');
-      const total = await ctx.db.query<{ n: string | number }>(
-        `SELECT count(*) AS n FROM findings WHERE ${whereSql}`,
-        params,
-      );
-      const rows = await ctx.db.query(
-        `SELECT id, branch, tool, scanner, rule_id AS "ruleId", severity, title, state, location, package,
-           first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", sla_due_at AS "slaDueAt"
-         FROM findings WHERE ${whereSql} ORDER BY ${order} LIMIT ${q.limit ?? 50} OFFSET ${q.offset ?? 0}`,
-        params,
-      );
-      return { total: Number(total.rows[0]!.n), findings: rows.rows };
+      const list = findingsListQuery(req.params.projectId, q);
+      const [total, rows] = await Promise.all([
+        countFindings(ctx, list),
+        ctx.db.query(
+          `SELECT id, branch, tool, scanner, rule_id AS "ruleId", severity, title, state, location, package,
+             first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", sla_due_at AS "slaDueAt"
+           FROM findings WHERE ${[...list.indexed, ...list.rowFilters].join(' AND ')}
+           ORDER BY ${list.order} LIMIT ${q.limit ?? 50} OFFSET ${q.offset ?? 0}`,
+          list.params,
+        ),
+      ]);
+      return { ...total, findings: rows.rows };
     },
   );
 
@@ -306,6 +379,7 @@ export async function findingRoutes(app: FastifyInstance, ctx: ServerContext): P
           ...(body.until ? { until: body.until } : {}),
         },
       });
+      await markStatsDirty(ctx, tx, row.project_id); // overview roll-ups: last, after the audit entry
       return { state: s.status };
     });
   }

@@ -10,6 +10,7 @@ import { parseUpload, type IngestedFinding, type IngestedScan } from '../ingest/
 import { reconcile, type StoredFindingState, type FindingStatus } from '../lifecycle/index.js';
 import type { ServerContext } from '../http/context.js';
 import { audit } from './audit-log.js';
+import { markStatsDirty } from './stats-refresh.js';
 
 export interface ScanCoordinates {
   projectId: string;
@@ -107,6 +108,7 @@ export function parseScanUpload(
   });
 }
 
+/** A row for json_to_recordset: absent optional fields are left out of the JSON (NULL in the row). */
 function findingRecord(f: IngestedFinding, tool: string, slaDueAt: string | undefined) {
   return {
     tool,
@@ -116,13 +118,13 @@ function findingRecord(f: IngestedFinding, tool: string, slaDueAt: string | unde
     severity: f.severity,
     title: f.title,
     message: f.message,
-    location: f.location ?? null,
-    package: f.package ?? null,
-    evidence: f.evidence ?? null,
-    remediation: f.remediation ?? null,
-    cwe: f.cwe,
-    refs: f.references,
-    sla_due_at: slaDueAt ?? null,
+    location: f.location,
+    package: f.package,
+    evidence: f.evidence,
+    remediation: f.remediation,
+    cwe: f.cwe.length ? f.cwe : undefined,
+    refs: f.references.length ? f.references : undefined,
+    sla_due_at: slaDueAt,
   };
 }
 
@@ -232,18 +234,22 @@ export async function ingestScan(
     summary.unchanged = seen.length - transitions.filter((t) => t.to_state === 'open').length;
 
     if (creations.length) {
-      const created = await tx.query<{ id: string }>(
-        `INSERT INTO findings (project_id, branch, tool, fingerprint, scanner, rule_id, severity, title, message, location,
-           package, evidence, remediation, cwe, refs, state, first_seen_at, last_seen_at, sla_due_at, first_scan_id, last_scan_id,
-           artifact_id)
-         SELECT $1, $2, x.tool, x.fingerprint, x.scanner, x.rule_id, x.severity, x.title, x.message, x.location, x.package,
-           x.evidence, x.remediation,
-           ARRAY(SELECT jsonb_array_elements_text(x.cwe)), ARRAY(SELECT jsonb_array_elements_text(x.refs)),
-           'new', $3, $3, x.sla_due_at, $4, $4, $6
-         FROM jsonb_to_recordset($5::jsonb) AS x(tool text, fingerprint text, scanner text, rule_id text, severity text,
-           title text, message text, location jsonb, package jsonb, evidence text, remediation text, cwe jsonb, refs jsonb,
-           sla_due_at timestamptz)
-         RETURNING id`,
+      // One statement: the new findings and their first-seen events (no ids back and forth).
+      // json (not jsonb): parsed once by json_to_recordset; JSON arrays become text[] directly.
+      await tx.query(
+        `WITH created AS (
+           INSERT INTO findings (project_id, branch, tool, fingerprint, scanner, rule_id, severity, title, message,
+             location, package, evidence, remediation, cwe, refs, state, first_seen_at, last_seen_at, sla_due_at,
+             first_scan_id, last_scan_id, artifact_id)
+           SELECT $1, $2, x.tool, x.fingerprint, x.scanner, x.rule_id, x.severity, x.title, x.message, x.location,
+             x.package, x.evidence, x.remediation, coalesce(x.cwe, '{}'), coalesce(x.refs, '{}'), 'new', $3, $3,
+             x.sla_due_at, $4, $4, $6
+           FROM json_to_recordset($5::json) AS x(tool text, fingerprint text, scanner text, rule_id text,
+             severity text, title text, message text, location jsonb, package jsonb, evidence text, remediation text,
+             cwe text[], refs text[], sla_due_at timestamptz)
+           RETURNING id)
+         INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, reason, scan_id)
+         SELECT id, $3, $7, NULL, 'new', 'first-seen', $4 FROM created`,
         [
           at.projectId,
           at.branch,
@@ -251,12 +257,8 @@ export async function ingestScan(
           scanId,
           JSON.stringify(creations),
           at.artifactId ?? null,
+          at.uploadedBy,
         ],
-      );
-      await tx.query(
-        `INSERT INTO finding_events (finding_id, at, actor, from_state, to_state, reason, scan_id)
-         SELECT id, $2, $3, NULL, 'new', 'first-seen', $4 FROM unnest($1::bigint[]) AS id`,
-        [created.rows.map((r) => r.id), now.toISOString(), at.uploadedBy, scanId],
       );
     }
     if (seen.length) {
@@ -294,6 +296,7 @@ export async function ingestScan(
       details: { scanId, branch: at.branch, tools, complete: at.complete, ...summary },
     });
     if (alerts > 0) await enqueueNotification(ctx, tx, scanId);
+    await markStatsDirty(ctx, tx, at.projectId); // overview roll-ups: last, after the audit entry
     return { scanId, duplicate: false, summary, alerts };
   });
 }

@@ -6,5 +6,12 @@
 import type { Migration } from '../migrate.js';
 import { sql as jobs } from './001_jobs.js';
 import { domainMigration } from './002_domain.js';
+import { deploymentsMigration } from './003_deployments.js';
+import { statsMigration } from './004_stats.js';
 
-export const migrations: readonly Migration[] = [{ id: '001_jobs', sql: jobs }, domainMigration];
+export const migrations: readonly Migration[] = [
+  { id: '001_jobs', sql: jobs },
+  domainMigration,
+  deploymentsMigration,
+  statsMigration,
+];

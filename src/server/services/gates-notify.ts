@@ -1,0 +1,59 @@
+/**
+ * The `deployment.decided` webhook: sent (through the job queue, retried with back-off) when a
+ * deployment becomes approved or rejected, signed like every Rampart webhook (see notify.ts).
+ */
+import type { ServerContext } from '../http/context.js';
+import type { JobQueue } from '../jobs/types.js';
+import { DEPLOYMENT_DECIDED_JOB, loadDeployment } from './gates.js';
+import { signWebhook } from './notify.js';
+
+export async function notifyDeployment(
+  ctx: ServerContext,
+  deploymentId: string,
+  deliveryId: string,
+): Promise<number> {
+  const d = await loadDeployment(ctx.db, deploymentId);
+  if (!d || d.status === 'pending-approval') return 0;
+  const hooks = await ctx.db.query<{ id: string; url: string; secret_enc: string }>(
+    "SELECT id, url, secret_enc FROM webhooks WHERE 'deployment.decided' = ANY(events)",
+  );
+  const body = JSON.stringify({
+    event: 'deployment.decided',
+    deployment: {
+      id: d.id,
+      project: { id: d.projectId, name: d.projectName },
+      environment: d.environment,
+      artifact: d.artifact,
+      status: d.status,
+      gates: d.gates,
+      approvals: d.approvals,
+      requestedBy: d.requestedBy,
+      decidedAt: d.decidedAt,
+    },
+  });
+  const timestamp = Math.floor(ctx.now().getTime() / 1000);
+  for (const hook of hooks.rows) {
+    const res = await fetch(hook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-rampart-event': 'deployment.decided',
+        'x-rampart-delivery': `${deliveryId}:${hook.id}`,
+        'x-rampart-timestamp': String(timestamp),
+        'x-rampart-signature': signWebhook(ctx.keys.open(hook.secret_enc), timestamp, body),
+      },
+      body,
+      signal: AbortSignal.timeout(10_000),
+      redirect: 'manual',
+    });
+    if (!res.ok) throw new Error(`webhook ${hook.id} answered ${res.status}`);
+  }
+  return hooks.rows.length;
+}
+
+/** Registers the `deployment.decided` delivery job (server with in-process workers, `rampart worker`). */
+export function registerDeploymentJobs(ctx: ServerContext, queue: JobQueue): void {
+  queue.work<{ deploymentId: string }>(DEPLOYMENT_DECIDED_JOB, async ({ deploymentId }, job) => {
+    await notifyDeployment(ctx, deploymentId, job.id);
+  });
+}
