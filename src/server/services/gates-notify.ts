@@ -5,7 +5,7 @@
 import type { ServerContext } from '../http/context.js';
 import type { JobQueue } from '../jobs/types.js';
 import { DEPLOYMENT_DECIDED_JOB, loadDeployment } from './gates.js';
-import { signWebhook } from './notify.js';
+import { deliverWebhooks } from './notify.js';
 
 export async function notifyDeployment(
   ctx: ServerContext,
@@ -14,9 +14,6 @@ export async function notifyDeployment(
 ): Promise<number> {
   const d = await loadDeployment(ctx.db, deploymentId);
   if (!d || d.status === 'pending-approval') return 0;
-  const hooks = await ctx.db.query<{ id: string; url: string; secret_enc: string }>(
-    "SELECT id, url, secret_enc FROM webhooks WHERE 'deployment.decided' = ANY(events)",
-  );
   const body = JSON.stringify({
     event: 'deployment.decided',
     deployment: {
@@ -31,24 +28,7 @@ export async function notifyDeployment(
       decidedAt: d.decidedAt,
     },
   });
-  const timestamp = Math.floor(ctx.now().getTime() / 1000);
-  for (const hook of hooks.rows) {
-    const res = await fetch(hook.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-rampart-event': 'deployment.decided',
-        'x-rampart-delivery': `${deliveryId}:${hook.id}`,
-        'x-rampart-timestamp': String(timestamp),
-        'x-rampart-signature': signWebhook(ctx.keys.open(hook.secret_enc), timestamp, body),
-      },
-      body,
-      signal: AbortSignal.timeout(10_000),
-      redirect: 'manual',
-    });
-    if (!res.ok) throw new Error(`webhook ${hook.id} answered ${res.status}`);
-  }
-  return hooks.rows.length;
+  return deliverWebhooks(ctx, 'deployment.decided', body, deliveryId);
 }
 
 /** Registers the `deployment.decided` delivery job (server with in-process workers, `rampart worker`). */

@@ -38,22 +38,38 @@ export async function notifyScan(ctx: ServerContext, scanId: string, deliveryId:
     [scanId],
   );
   if (!findings.rows.length) return 0;
-  const hooks = await ctx.db.query<{ id: string; url: string; secret_enc: string }>(
-    "SELECT id, url, secret_enc FROM webhooks WHERE 'finding.new' = ANY(events)",
-  );
   const body = JSON.stringify({
     event: 'finding.new',
     project: { id: s.project_id, name: s.name },
     scan: { id: scanId, branch: s.branch, tool: s.tool, summary: s.summary },
     findings: findings.rows,
   });
+  return deliverWebhooks(ctx, 'finding.new', body, deliveryId);
+}
+
+export type WebhookEvent = 'finding.new' | 'deployment.decided';
+
+/**
+ * Sends `body` to every webhook subscribed to `event`, signed with each one's secret; throws on the
+ * first failure so the job queue retries the delivery. Returns how many webhooks were called.
+ */
+export async function deliverWebhooks(
+  ctx: ServerContext,
+  event: WebhookEvent,
+  body: string,
+  deliveryId: string,
+): Promise<number> {
+  const hooks = await ctx.db.query<{ id: string; url: string; secret_enc: string }>(
+    'SELECT id, url, secret_enc FROM webhooks WHERE $1 = ANY(events)',
+    [event],
+  );
   const timestamp = Math.floor(ctx.now().getTime() / 1000);
   for (const hook of hooks.rows) {
     const res = await fetch(hook.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-rampart-event': 'finding.new',
+        'x-rampart-event': event,
         'x-rampart-delivery': `${deliveryId}:${hook.id}`,
         'x-rampart-timestamp': String(timestamp),
         'x-rampart-signature': signWebhook(ctx.keys.open(hook.secret_enc), timestamp, body),
