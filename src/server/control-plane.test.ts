@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { forEachEngine } from './db/__fixtures__/engines.js';
 import { startHarness, totpNow, PASSWORD, type Caller, type Harness } from './__fixtures__/plane.js';
 import { sarifLog } from './__fixtures__/sarif.js';
+import { expireRiskAcceptances } from './services/expiry.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./ingest/__fixtures__/${name}`, import.meta.url));
 
@@ -242,6 +243,30 @@ forEachEngine('control plane', (getDb) => {
     assert.equal(later.json.history.at(-1).reason, 'risk-acceptance-expired');
     const bad = await h.call(dev, 'POST', `/api/v1/findings/${x!.id}/triage`, { action: 'dismiss' });
     assert.equal(bad.status, 400);
+  });
+
+  it('reopens a risk acceptance on its date even when no scan comes', async () => {
+    const list = await h.call(
+      dev,
+      'GET',
+      `/api/v1/projects/${projectId}/findings?branch=feature&tool=LifecycleTool`,
+    );
+    const open = (list.json.findings as { id: string; state: string }[]).find((f) => f.state === 'open')!;
+    const until = new Date(h.clock.now.getTime() + 86_400_000).toISOString();
+    const accept = await h.call(sec, 'POST', `/api/v1/findings/${open.id}/triage`, {
+      action: 'accept-risk',
+      until,
+      comment: 'vendor patch due tomorrow',
+    });
+    assert.equal(accept.status, 200, accept.text);
+    assert.equal(await expireRiskAcceptances(h.plane.ctx), 0, 'not yet');
+    h.clock.advance(2 * 86_400_000);
+    assert.equal(await expireRiskAcceptances(h.plane.ctx), 1);
+    const after_ = await h.call(dev, 'GET', `/api/v1/findings/${open.id}`);
+    assert.equal(after_.json.finding.state, 'open');
+    assert.equal(after_.json.history.at(-1).reason, 'risk-acceptance-expired');
+    const trail = await h.call(admin, 'GET', '/api/v1/audit?action=finding.risk-acceptance-expired');
+    assert.equal(trail.json.entries.length, 1);
   });
 
   it('refuses bad uploads with a reason and writes nothing', async () => {

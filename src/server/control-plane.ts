@@ -22,6 +22,7 @@ import { uiRoutes } from './routes/ui.js';
 import { overviewRoutes } from './routes/overview.js';
 import { registerDeploymentJobs } from './services/gates-notify.js';
 import { notifyScan, NOTIFY_JOB } from './services/notify.js';
+import { EXPIRY_JOB, expireRiskAcceptances, scheduleExpiry } from './services/expiry.js';
 import { rematchArtifact } from './services/rematch.js';
 import { registerStatsJobs, scheduleStatsRefresh } from './services/stats-refresh.js';
 
@@ -62,6 +63,9 @@ export interface ControlPlane {
 
 /** Registers the job handlers on `queue` (server with in-process workers, or `rampart worker`). */
 export function registerJobs(ctx: ServerContext, queue: JobQueue): void {
+  queue.work(EXPIRY_JOB, async () => {
+    await expireRiskAcceptances(ctx);
+  });
   queue.work<{ artifactId: string }>(
     REMATCH_JOB,
     async ({ artifactId }) => {
@@ -139,6 +143,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const stopStats = scheduleStatsRefresh(queue, options.statsRefreshMs ?? 600_000, (err: unknown) =>
     server.app.log.warn({ err: String(err) }, 'queueing the overview refresh failed'),
   );
+  const stopExpiry = scheduleExpiry(queue, options.statsRefreshMs ?? 600_000, (err: unknown) =>
+    server.app.log.warn({ err: String(err) }, 'queueing the risk-acceptance expiry failed'),
+  );
   let watcher: NodeJS.Timeout | undefined;
   if (options.runWorkers) {
     queue.start();
@@ -164,6 +171,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     async close(o = {}) {
       if (watcher) clearInterval(watcher);
       stopStats();
+      stopExpiry();
       await server.close();
       await queue.stop();
       if (!o.keepDb) await options.db.close();

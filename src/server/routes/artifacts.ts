@@ -126,9 +126,10 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ServerContext): 
         ]);
         if (!a.rows.length) throw new HttpError(404, 'artifact not found');
         await tx.query(
-          `INSERT INTO sboms (artifact_id, format, components) VALUES ($1, 'cyclonedx', $2)
-           ON CONFLICT (artifact_id) DO UPDATE SET components = EXCLUDED.components, uploaded_at = now(), matched_generation = NULL`,
-          [req.params.artifactId, JSON.stringify(scan.components ?? [])],
+          `INSERT INTO sboms (artifact_id, format, components, uploaded_at) VALUES ($1, 'cyclonedx', $2, $3)
+           ON CONFLICT (artifact_id) DO UPDATE SET components = EXCLUDED.components, uploaded_at = EXCLUDED.uploaded_at,
+             matched_generation = NULL`,
+          [req.params.artifactId, JSON.stringify(scan.components ?? []), ctx.now().toISOString()],
         );
         await audit(ctx, tx, {
           actor: req.principal!.label,
@@ -183,13 +184,14 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ServerContext): 
         ]);
         if (!a.rows.length) throw new HttpError(404, 'artifact not found');
         await tx.query(
-          'INSERT INTO artifact_evidence (artifact_id, kind, predicate_type, verified, details) VALUES ($1, $2, $3, $4, $5)',
+          'INSERT INTO artifact_evidence (artifact_id, kind, predicate_type, verified, details, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)',
           [
             req.params.artifactId,
             req.body.kind,
             req.body.predicateType ?? null,
             req.body.verified,
             req.body.details ?? {},
+            ctx.now().toISOString(),
           ],
         );
         await audit(ctx, tx, {

@@ -138,8 +138,8 @@ export async function ingestScan(
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
     const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO scans (project_id, idempotency_key, branch, commit_sha, pipeline_run, tool, format, complete, uploaded_by, finding_count, summary)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}') ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING id`,
+      `INSERT INTO scans (project_id, idempotency_key, branch, commit_sha, pipeline_run, tool, format, complete, uploaded_by, finding_count, summary, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}', $11) ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING id`,
       [
         at.projectId,
         at.idempotencyKey,
@@ -151,6 +151,7 @@ export async function ingestScan(
         at.complete,
         at.uploadedBy,
         scan.findings.length,
+        now.toISOString(),
       ],
     );
     const scanId = inserted.rows[0]?.id;
