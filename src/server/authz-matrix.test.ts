@@ -73,6 +73,7 @@ const PUBLIC = new Set([
   'GET /openapi.json',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/login/totp',
+  'GET /api/v1/auth/methods',
   'GET /api/v1/auth/oidc/login',
   'GET /api/v1/auth/oidc/callback',
   // The dashboard's static shell (no data; every API call behind it is checked).

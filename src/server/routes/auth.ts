@@ -179,6 +179,18 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     },
   );
 
+  app.get(
+    '/api/v1/auth/methods',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'How one can sign in here (the login page asks before it shows SSO)',
+      },
+    },
+    async () => ({ password: true, sso: ctx.settings.oidc !== undefined }),
+  );
+
   app.post(
     '/api/v1/auth/logout',
     { config: { access: 'authenticated', allowBeforeMfa: true }, schema: { tags: ['auth'] } },

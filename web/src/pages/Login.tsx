@@ -16,6 +16,13 @@ function useFocusOnMount<T extends HTMLElement>() {
 }
 
 function PasswordStep({ onTicket }: { onTicket(ticket: string): void }) {
+  const [sso, setSso] = useState(false);
+  useEffect(() => {
+    api.get<{ sso: boolean }>('/api/v1/auth/methods').then(
+      (m) => setSso(m.sso),
+      () => setSso(false),
+    );
+  }, []);
   const { refresh } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -60,10 +67,11 @@ function PasswordStep({ onTicket }: { onTicket(ticket: string): void }) {
       <button type="submit" className="primary" disabled={action.busy}>
         {action.busy ? 'Signing in…' : 'Sign in'}
       </button>
-      <p className="muted">
-        Single sign-on: <a href="/api/v1/auth/oidc/login">sign in with your identity provider</a> (when
-        configured).
-      </p>
+      {sso ? (
+        <p>
+          <a href="/api/v1/auth/oidc/login">Sign in with your identity provider</a> (single sign-on)
+        </p>
+      ) : null}
     </form>
   );
 }

@@ -379,12 +379,10 @@ function Users() {
   );
 }
 
-/** Whether OIDC single sign-on is configured: the login route answers 404 when it is not. */
+/** Whether OIDC single sign-on is configured (the server says so on /api/v1/auth/methods). */
 async function ssoConfigured(): Promise<boolean | undefined> {
-  const r = await fetch('/api/v1/auth/oidc/login', { redirect: 'manual', credentials: 'same-origin' });
-  if (r.type === 'opaqueredirect' || (r.status >= 300 && r.status < 400)) return true;
-  if (r.status === 404) return false;
-  return undefined;
+  const methods = await api.get<{ sso: boolean }>('/api/v1/auth/methods');
+  return methods.sso;
 }
 
 function Identity() {
