@@ -43,7 +43,7 @@ export interface ControlPlaneOptions {
   now?: () => Date;
   /** Run background jobs in this process (embedded mode, tests). */
   runWorkers?: boolean;
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: { write(line: string): unknown } };
   queue?: JobQueue;
   /** How often the advisory database's generation is checked for continuous re-scans (default 60 s; 0 = never). */
   advisoryWatchMs?: number;

@@ -21,8 +21,8 @@ import type { Access, ServerContext } from './context.js';
 import { HttpError } from './errors.js';
 
 export interface AppOptions {
-  /** pino logger options, or false (tests). Secrets never reach the log: only method, route, status. */
-  logger?: boolean | { level: string };
+  /** pino logger options, or false (tests). Secrets never reach the log: only method, path, status. */
+  logger?: boolean | { level: string; stream?: { write(line: string): unknown } };
   /** Registers the routes; called inside the app before ready. */
   routes: (app: FastifyInstance, ctx: ServerContext) => Promise<void> | void;
 }
@@ -45,6 +45,16 @@ export interface ServerApp {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * What the request log keeps of a request: method, path and client address. Query strings are
+ * dropped (an OIDC callback carries an authorization code and state there) and headers are not
+ * logged at all (cookies, bearer tokens).
+ */
+export function logRequest(req: { method: string; url: string; ip?: string }): Record<string, unknown> {
+  const q = req.url.indexOf('?');
+  return { method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?…`, remoteAddress: req.ip };
+}
 
 async function authenticate(ctx: ServerContext, req: FastifyRequest): Promise<void> {
   const header = req.headers.authorization;
@@ -81,6 +91,8 @@ export async function buildServerApp(ctx: ServerContext, options: AppOptions): P
         : {
             level: options.logger === true ? 'info' : options.logger.level,
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            serializers: { req: logRequest },
+            ...(options.logger !== true && options.logger.stream ? { stream: options.logger.stream } : {}),
           },
     bodyLimit: ctx.settings.maxUploadBytes,
     forceCloseConnections: 'idle',
