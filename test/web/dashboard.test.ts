@@ -8,7 +8,10 @@
  * Needs `npm run build` (bin/rampart.js runs dist/, the dashboard is dist/web).
  */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -326,6 +329,117 @@ describe('dashboard in Chromium', { skip, timeout: 600_000 }, () => {
     await adminPage.getByRole('button', { name: 'Revoke token dashboard-test' }).click();
     await adminPage.getByText('Token dashboard-test revoked.').waitFor();
     assert.equal((await probe.call('GET', '/api/v1/projects')).status, 401);
+  });
+
+  it('an admin adds the developer to a second project through the UI, the developer then sees it; removing takes it away', async () => {
+    const devProjects = async () => {
+      const dev = await browser.newContext({ viewport: PHONE });
+      try {
+        const page = await dev.newPage();
+        await signIn(page, server.url, DEV_EMAIL);
+        await page.goto(`${server.url}/projects`);
+        await settle(page);
+        return {
+          list: await text(page, '[data-testid="projects-table"]'),
+          other: await page.evaluate<number, string>(
+            async (id) => (await fetch(`/api/v1/projects/${id}/findings`)).status,
+            data.projectB.id,
+          ),
+        };
+      } finally {
+        await dev.close();
+      }
+    };
+    const before = await devProjects();
+    assert.doesNotMatch(before.list, new RegExp(data.projectB.name));
+    assert.equal(before.other, 404);
+
+    await adminPage.goto(`${server.url}/projects/${data.projectB.id}`);
+    await settle(adminPage);
+    const members = adminPage.getByTestId('project-members');
+    await members.getByText('Members (0)').click();
+    await members.getByLabel('User to add').selectOption({ label: `${DEV_EMAIL} (developer)` });
+    await members.getByRole('button', { name: 'Add member' }).click();
+    await adminPage.getByText(`${DEV_EMAIL} added to ${data.projectB.name}.`).waitFor();
+    await members.getByText('Members (1)').waitFor();
+
+    const added = await devProjects();
+    assert.match(added.list, new RegExp(data.projectB.name));
+    assert.match(added.list, new RegExp(data.projectA.name));
+    assert.equal(added.other, 200);
+
+    await members.getByRole('button', { name: `Remove ${DEV_EMAIL} from ${data.projectB.name}` }).click();
+    await adminPage.getByText(`${DEV_EMAIL} removed from ${data.projectB.name}.`).waitFor();
+    await members.getByText('Members (0)').waitFor();
+    const removed = await devProjects();
+    assert.doesNotMatch(removed.list, new RegExp(data.projectB.name));
+    assert.equal(removed.other, 404);
+  });
+
+  it('adds a webhook whose signing secret is shown once (and signs deliveries), then deletes it', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/rampart`;
+      await adminPage.goto(`${server.url}/settings`);
+      await settle(adminPage);
+      await adminPage.getByText('Add a webhook').click();
+      await adminPage.getByLabel('Payload URL').fill(hookUrl);
+      await adminPage.getByRole('checkbox', { name: 'finding.new' }).uncheck();
+      await adminPage.getByRole('checkbox', { name: 'deployment.decided' }).check();
+      await adminPage.getByRole('button', { name: 'Add webhook' }).click();
+      const dialog = adminPage.getByRole('dialog', { name: 'Webhook signing secret' });
+      await dialog.waitFor();
+      const secret = await dialog.getByLabel('Signing secret').inputValue();
+      assert.match(secret, /^[A-Za-z0-9_-]{32,}$/);
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      assert.ok(
+        !(await adminPage.content()).includes(secret),
+        'the secret is gone from the page once closed',
+      );
+      const table = adminPage.getByTestId('webhooks-table');
+      await table.getByText(hookUrl).waitFor();
+      assert.match((await table.textContent()) ?? '', /deployment\.decided/);
+      const listed = await data.admin.ok('GET', '/api/v1/webhooks');
+      assert.deepEqual(
+        (listed.json.webhooks as Array<{ url: string; events: string[] }>).map((w) => [w.url, w.events]),
+        [[hookUrl, ['deployment.decided']]],
+      );
+      assert.ok(!JSON.stringify(listed.json).includes(secret), 'the API never gives the secret back');
+
+      // The secret the dialog showed is the one deliveries are signed with.
+      const requested = await data.developer.ok('POST', `/api/v1/projects/${data.projectA.id}/deployments`, {
+        environment: 'staging',
+        artifact: data.artifact.ref,
+      });
+      assert.equal(requested.json.status, 'pending-approval', requested.text);
+      await data.admin.ok('POST', `/api/v1/deployments/${requested.json.id}/decision`, {
+        decision: 'reject',
+        comment: 'webhook check',
+      });
+      const delivery = await waitFor('the signed webhook delivery', async () => received[0], 60_000);
+      const expected = createHmac('sha256', secret)
+        .update(`${delivery.headers['x-rampart-timestamp']}.${delivery.body}`)
+        .digest('hex');
+      assert.equal(delivery.headers['x-rampart-signature'], `sha256=${expected}`);
+      assert.equal(JSON.parse(delivery.body).deployment.id, requested.json.id);
+
+      await adminPage.getByRole('button', { name: `Delete webhook ${hookUrl}` }).click();
+      await adminPage.getByText(`Webhook ${hookUrl} deleted.`).waitFor();
+      await adminPage.getByText('No webhook is configured.').waitFor();
+      assert.deepEqual((await data.admin.ok('GET', '/api/v1/webhooks')).json.webhooks, []);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   it('every main page: screenshots at laptop and phone sizes, and no serious or critical axe violation', async (t) => {

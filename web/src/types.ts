@@ -246,3 +246,55 @@ export interface TokenRow {
   lastUsedAt: string | null;
   revoked: boolean;
 }
+
+export interface ProjectMember {
+  userId: string;
+  email: string;
+  role: Role;
+}
+
+export interface ProjectDetail {
+  id: string;
+  name: string;
+  repository: string | null;
+  createdAt?: string;
+  /** null when the project has no member. */
+  members: ProjectMember[] | null;
+}
+
+export const WEBHOOK_EVENTS = ['finding.new', 'deployment.decided'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookRow {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  createdAt: string;
+}
+
+export const CI_PLATFORMS = ['github-actions', 'azure-pipelines', 'generic'] as const;
+export type CiPlatform = (typeof CI_PLATFORMS)[number];
+/** What a federation rule may grant (the server refuses anything else). */
+export const FEDERATION_PERMISSIONS = [
+  'project:read',
+  'scans:upload',
+  'artifacts:write',
+  'deployments:request',
+] as const satisfies readonly Permission[];
+
+export interface TrustedIssuer {
+  issuer: string;
+  audience: string;
+  platform: CiPlatform;
+  jwksUri: string | null;
+}
+
+export interface FederationRule {
+  id: string;
+  issuer: string;
+  repository: string;
+  ref: string | null;
+  environment: string | null;
+  projectId: string;
+  permissions: Permission[];
+}

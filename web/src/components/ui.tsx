@@ -1,5 +1,5 @@
 /** Small shared pieces: page frame with focus management, alerts, badges, tables, dialogs, data loading. */
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { errorText } from '../api.js';
 import { useRouter } from '../router.js';
 
@@ -152,6 +152,8 @@ export function Dialog({
   children: ReactNode;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Several dialogs may live on one page: each needs its own title id.
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -159,8 +161,8 @@ export function Dialog({
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} aria-labelledby="dialog-title" onClose={onClose} className="dialog">
-      <h2 id="dialog-title">{title}</h2>
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className="dialog">
+      <h2 id={titleId}>{title}</h2>
       {open ? children : null}
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>

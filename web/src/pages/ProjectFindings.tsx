@@ -4,6 +4,7 @@
  */
 import { useMemo, useState, type FormEvent } from 'react';
 import { api } from '../api.js';
+import { ProjectMembers } from '../components/ProjectMembers.js';
 import { TriageForm, type TriageRequest } from '../components/TriageForm.js';
 import {
   ActionResult,
@@ -27,7 +28,8 @@ import {
   type Sort,
 } from '../logic.js';
 import { Link } from '../router.js';
-import { FINDING_STATES, SCANNERS, SEVERITIES, type FindingRow } from '../types.js';
+import { useSession } from '../session.js';
+import { FINDING_STATES, SCANNERS, SEVERITIES, type FindingRow, type ProjectDetail } from '../types.js';
 
 const PAGE_SIZE = 50;
 function CheckGroup({
@@ -59,10 +61,8 @@ function CheckGroup({
 }
 
 export function ProjectFindingsPage({ projectId }: { projectId: string }) {
-  const project = useAsync(
-    () => api.get<{ id: string; name: string; repository: string | null }>(`/api/v1/projects/${projectId}`),
-    [projectId],
-  );
+  const { can } = useSession();
+  const project = useAsync(() => api.get<ProjectDetail>(`/api/v1/projects/${projectId}`), [projectId]);
   const [draft, setDraft] = useState<FindingFilters>(DEFAULT_FILTERS);
   const [filters, setFilters] = useState<FindingFilters>(DEFAULT_FILTERS);
   const [offset, setOffset] = useState(0);
@@ -124,6 +124,14 @@ export function ProjectFindingsPage({ projectId }: { projectId: string }) {
       actions={<Link to={`/artifacts?project=${projectId}`}>Artifacts of this project</Link>}
     >
       <ErrorLine error={project.error} />
+      {project.data && can('projects:manage') ? (
+        <ProjectMembers
+          projectId={projectId}
+          projectName={project.data.name}
+          members={project.data.members ?? []}
+          onChanged={project.reload}
+        />
+      ) : null}
       <details
         className="panel filter-panel"
         open={filtersOpen}

@@ -1,6 +1,7 @@
 /**
  * Settings: my account and MFA, my API tokens (shown once, in a dialog, never stored), users and roles
- * (admin), single sign-on and CI federation status, environments and their protection rules.
+ * (admin), single sign-on status, environments and their protection rules; webhooks and CI federation
+ * (admin, in SettingsAdmin.tsx).
  */
 import { useState, type FormEvent } from 'react';
 import { ALL_ROLES, APPROVER_ROLES, APPROVER_ROLES_HINT, grantable } from '../permissions.js';
@@ -22,6 +23,7 @@ import {
 import { useMe, useSession } from '../session.js';
 import type { Environment, Permission, Project, Role, TokenRow, UserRow } from '../types.js';
 import { TotpEnrolment } from './Login.js';
+import { Federation, Webhooks } from './SettingsAdmin.js';
 
 const ROLES: readonly Role[] = ALL_ROLES;
 
@@ -386,27 +388,10 @@ async function ssoConfigured(): Promise<boolean | undefined> {
 }
 
 function Identity() {
-  const { can } = useSession();
   const sso = useAsync(ssoConfigured, []);
-  const federation = useAsync(
-    () =>
-      can('settings:manage')
-        ? api.get<{
-            issuers: Array<{ issuer: string; audience: string; platform: string }>;
-            rules: Array<{
-              id: string;
-              issuer: string;
-              repository: string;
-              ref: string | null;
-              permissions: string[];
-            }>;
-          }>('/api/v1/federation')
-        : Promise.resolve(undefined),
-    [],
-  );
   return (
     <section className="panel" aria-labelledby="oidc-title" id="oidc">
-      <h2 id="oidc-title">Single sign-on and CI federation (OIDC)</h2>
+      <h2 id="oidc-title">Single sign-on (OIDC)</h2>
       <dl className="kv">
         <dt>Single sign-on</dt>
         <dd data-testid="sso-status">
@@ -419,27 +404,7 @@ function Identity() {
                 : 'unknown'}
         </dd>
       </dl>
-      {federation.data ? (
-        <>
-          <h3>Trusted CI issuers</h3>
-          {federation.data.issuers.length === 0 ? (
-            <p className="muted">No CI platform is trusted yet (PUT /api/v1/federation/issuers).</p>
-          ) : (
-            <ul>
-              {federation.data.issuers.map((i) => (
-                <li key={i.issuer}>
-                  <code className="break">{i.issuer}</code> ({i.platform}, audience <code>{i.audience}</code>)
-                </li>
-              ))}
-            </ul>
-          )}
-          <p className="muted">
-            {federation.data.rules.length} federation rule{federation.data.rules.length === 1 ? '' : 's'} map
-            CI identities to projects.
-          </p>
-        </>
-      ) : null}
-      <ErrorLine error={federation.error} />
+      <ErrorLine error={sso.error} />
     </section>
   );
 }
@@ -670,6 +635,16 @@ export function SettingsPage() {
           <li>
             <a href="#environments">Environments</a>
           </li>
+          {can('settings:manage') ? (
+            <>
+              <li>
+                <a href="#webhooks">Webhooks</a>
+              </li>
+              <li>
+                <a href="#federation">CI federation</a>
+              </li>
+            </>
+          ) : null}
         </ul>
       </nav>
       <MyAccount />
@@ -677,6 +652,8 @@ export function SettingsPage() {
       {can('users:manage') ? <Users /> : null}
       <Identity />
       <Environments />
+      {can('settings:manage') ? <Webhooks /> : null}
+      {can('settings:manage') && projects.data ? <Federation projects={projects.data.projects} /> : null}
       {!can('users:manage') ? <Alert kind="info">Users and roles are managed by admins.</Alert> : null}
     </Page>
   );
