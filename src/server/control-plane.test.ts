@@ -141,6 +141,9 @@ forEachEngine('control plane', (getDb) => {
     assert.equal(list.status, 200);
     const tools = new Set(list.json.findings.map((f: { tool: string }) => f.tool));
     assert.ok(tools.size >= 4, [...tools].join(','));
+    const mine = await h.call(dev, 'GET', '/api/v1/tokens');
+    const ci = (mine.json.tokens as { name: string; lastUsedAt: unknown }[]).find((t) => t.name === 'ci')!;
+    assert.ok(ci.lastUsedAt, 'the token list says when the token was last used');
   });
 
   it('follows new → open → fixed → reopened across scans of one branch and tool', async () => {

@@ -7,6 +7,7 @@ import { readSarif } from './sarif.js';
 import type { IngestedScan, ParseUploadOptions } from './types.js';
 
 export { IngestError } from './errors.js';
+export { readRampartFinding } from './rampart.js';
 export type {
   IngestedComponent,
   IngestedFinding,

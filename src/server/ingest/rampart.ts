@@ -37,11 +37,12 @@ export function readRampartReport(doc: unknown): IngestedScan {
     toolVersion: report.tool.version,
     tools: ['rampart'],
     // Suppressed findings appear only with --show-suppressed; like suppressed SARIF results, they are not findings.
-    findings: report.findings.filter((f) => !f.suppressed).map(readFinding),
+    findings: report.findings.filter((f) => !f.suppressed).map(readRampartFinding),
   };
 }
 
-function readFinding(f: ReportFinding): IngestedFinding {
+/** One Rampart finding (from a report, or built by a scanner in the server) → IngestedFinding. */
+export function readRampartFinding(f: ReportFinding): IngestedFinding {
   const out: IngestedFinding = {
     tool: 'rampart',
     scanner: f.scanner,

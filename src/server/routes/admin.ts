@@ -28,6 +28,34 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505';
 }
 
+/**
+ * `DELETE <url>` of one settings row by its uuid (the last path parameter): admin only
+ * (settings:manage), 404 when absent, audited in the same transaction.
+ */
+function auditedDelete(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  d: { url: string; table: 'federation_rules' | 'webhooks'; what: string; action: string; tag: string },
+): void {
+  const param = d.url.slice(d.url.lastIndexOf(':') + 1);
+  app.delete<{ Params: Record<string, string> }>(
+    d.url,
+    {
+      config: { access: 'settings:manage' },
+      schema: { tags: [d.tag], params: { type: 'object', required: [param], properties: { [param]: uuid } } },
+    },
+    async (req) => {
+      const id = req.params[param]!;
+      await ctx.db.transaction(async (tx) => {
+        const r = await tx.query(`DELETE FROM ${d.table} WHERE id = $1`, [id]);
+        if (r.rowCount === 0) throw new HttpError(404, `${d.what} not found`);
+        await audit(ctx, tx, { actor: req.principal!.label, action: d.action, target: `${d.what}:${id}` });
+      });
+      return { ok: true };
+    },
+  );
+}
+
 export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   // ---- users ------------------------------------------------------------------------------------
   app.get('/api/v1/users', { config: { access: 'users:manage' }, schema: { tags: ['users'] } }, async () => {
@@ -529,28 +557,13 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     },
   );
 
-  app.delete<{ Params: { ruleId: string } }>(
-    '/api/v1/federation/rules/:ruleId',
-    {
-      config: { access: 'settings:manage' },
-      schema: {
-        tags: ['federation'],
-        params: { type: 'object', required: ['ruleId'], properties: { ruleId: uuid } },
-      },
-    },
-    async (req) => {
-      await ctx.db.transaction(async (tx) => {
-        const r = await tx.query('DELETE FROM federation_rules WHERE id = $1', [req.params.ruleId]);
-        if (r.rowCount === 0) throw new HttpError(404, 'rule not found');
-        await audit(ctx, tx, {
-          actor: req.principal!.label,
-          action: 'federation.rule-delete',
-          target: `rule:${req.params.ruleId}`,
-        });
-      });
-      return { ok: true };
-    },
-  );
+  auditedDelete(app, ctx, {
+    url: '/api/v1/federation/rules/:ruleId',
+    table: 'federation_rules',
+    what: 'rule',
+    action: 'federation.rule-delete',
+    tag: 'federation',
+  });
 
   // ---- webhooks ---------------------------------------------------------------------------------
   app.get(
@@ -605,26 +618,11 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     },
   );
 
-  app.delete<{ Params: { webhookId: string } }>(
-    '/api/v1/webhooks/:webhookId',
-    {
-      config: { access: 'settings:manage' },
-      schema: {
-        tags: ['webhooks'],
-        params: { type: 'object', required: ['webhookId'], properties: { webhookId: uuid } },
-      },
-    },
-    async (req) => {
-      await ctx.db.transaction(async (tx) => {
-        const r = await tx.query('DELETE FROM webhooks WHERE id = $1', [req.params.webhookId]);
-        if (r.rowCount === 0) throw new HttpError(404, 'webhook not found');
-        await audit(ctx, tx, {
-          actor: req.principal!.label,
-          action: 'webhook.delete',
-          target: `webhook:${req.params.webhookId}`,
-        });
-      });
-      return { ok: true };
-    },
-  );
+  auditedDelete(app, ctx, {
+    url: '/api/v1/webhooks/:webhookId',
+    table: 'webhooks',
+    what: 'webhook',
+    action: 'webhook.delete',
+    tag: 'webhooks',
+  });
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp.js';
-import { csrfTokenFor, hashToken, newOpaqueToken, parseOpaqueToken } from '../auth/tokens.js';
+import { csrfTokenFor, newOpaqueToken, parseOpaqueToken, tokenMatchesHash } from '../auth/tokens.js';
 import { RampartError } from '../../core/errors.js';
 import { OidcLogin } from '../auth/oidc-login.js';
 import { MFA_REQUIRED_ROLES } from '../authz/roles.js';
@@ -159,7 +159,11 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
           [parsed.id],
         );
         const row = r.rows[0];
-        if (!row || row.token_hash !== hashToken(req.body.ticket) || new Date(row.expires_at) <= ctx.now())
+        if (
+          !row ||
+          !tokenMatchesHash(req.body.ticket, row.token_hash) ||
+          new Date(row.expires_at) <= ctx.now()
+        )
           throw new HttpError(401, 'invalid or expired login ticket');
         const user = await tx.query<{ totp_secret_enc: string | null; totp_last_step: string | number }>(
           'SELECT totp_secret_enc, totp_last_step FROM users WHERE id = $1 FOR UPDATE',

@@ -16,6 +16,12 @@ import { markStatsDirty } from '../services/stats-refresh.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 const projectParams = { type: 'object', required: ['projectId'], properties: { projectId: uuid } } as const;
+/** Finding ids are bigserial numbers. */
+const findingParams = {
+  type: 'object',
+  required: ['findingId'],
+  properties: { findingId: { type: 'string', pattern: '^[0-9]{1,18}$' } },
+} as const;
 const STATES = ['new', 'open', 'fixed', 'dismissed', 'risk-accepted'] as const;
 
 interface UploadQuery {
@@ -287,11 +293,7 @@ export async function findingRoutes(app: FastifyInstance, ctx: ServerContext): P
       config: { access: 'project:read' },
       schema: {
         tags: ['findings'],
-        params: {
-          type: 'object',
-          required: ['findingId'],
-          properties: { findingId: { type: 'string', pattern: '^[0-9]{1,18}$' } },
-        },
+        params: findingParams,
       },
     },
     async (req) => {
@@ -393,11 +395,7 @@ export async function findingRoutes(app: FastifyInstance, ctx: ServerContext): P
       config: { access: 'findings:triage' },
       schema: {
         tags: ['findings'],
-        params: {
-          type: 'object',
-          required: ['findingId'],
-          properties: { findingId: { type: 'string', pattern: '^[0-9]{1,18}$' } },
-        },
+        params: findingParams,
         body: triageBody,
       },
     },

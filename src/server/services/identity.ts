@@ -2,7 +2,6 @@
  * Who is calling: sessions (cookie), API tokens and CI tokens (bearer) become a Principal. Credentials
  * are looked up by their public id and compared by hash; nothing secret is stored in clear.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../db/types.js';
 import {
   grantablePermissions,
@@ -13,17 +12,12 @@ import {
   type Principal,
   type Role,
 } from '../authz/roles.js';
-import { hashToken, newOpaqueToken, parseOpaqueToken } from '../auth/tokens.js';
+import { newOpaqueToken, parseOpaqueToken, tokenMatchesHash } from '../auth/tokens.js';
 import { matchFederationRule, verifyCiToken, type TrustedIssuer } from '../auth/ci-federation.js';
 import type { ServerContext } from '../http/context.js';
 
 export const SESSION_COOKIE = 'rampart_session';
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+const LAST_USED_GRANULARITY_MS = 5 * 60_000;
 
 export interface UserRow {
   id: string;
@@ -95,7 +89,7 @@ export async function sessionPrincipal(ctx: ServerContext, token: string): Promi
     expires_at: string | Date;
   }>('SELECT token_hash, user_id, mfa_passed, expires_at FROM sessions WHERE id = $1', [parsed.id]);
   const row = r.rows[0];
-  if (!row || !sameHash(row.token_hash, hashToken(token))) return undefined;
+  if (!row || !tokenMatchesHash(token, row.token_hash)) return undefined;
   if (new Date(row.expires_at).getTime() <= ctx.now().getTime()) return undefined;
   const user = await userById(ctx.db, row.user_id);
   if (!user || user.disabled) return undefined;
@@ -135,13 +129,21 @@ export async function apiTokenPrincipal(ctx: ServerContext, token: string): Prom
     permissions: string[];
     expires_at: string | Date;
     revoked: boolean;
+    last_used_at: Date | null;
   }>(
-    'SELECT token_hash, name, user_id, project_id, permissions, expires_at, revoked FROM api_tokens WHERE id = $1',
+    'SELECT token_hash, name, user_id, project_id, permissions, expires_at, revoked, last_used_at FROM api_tokens WHERE id = $1',
     [parsed.id],
   );
   const row = r.rows[0];
-  if (!row || row.revoked || !sameHash(row.token_hash, hashToken(token))) return undefined;
-  if (new Date(row.expires_at).getTime() <= ctx.now().getTime()) return undefined;
+  if (!row || row.revoked || !tokenMatchesHash(token, row.token_hash)) return undefined;
+  const now = ctx.now();
+  if (new Date(row.expires_at).getTime() <= now.getTime()) return undefined;
+  // "Last used" for the token list, written at most every few minutes so requests stay read-only.
+  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > LAST_USED_GRANULARITY_MS)
+    await ctx.db.query('UPDATE api_tokens SET last_used_at = $1 WHERE id = $2', [
+      now.toISOString(),
+      parsed.id,
+    ]);
   // A token never outlives its owner's access: a disabled owner disables the token, and the owner's
   // current role caps what it may do.
   let allowed: Permission[] = row.permissions.filter(isPermission);

@@ -5,21 +5,25 @@
  * published advisories open new findings (and notifications), withdrawn ones close them, and triage
  * decisions carry over. Idempotent per (artifact, database generation).
  */
-import { fingerprintOf } from '../../core/fingerprint.js';
+import type { Component, Ecosystem } from '../../deps/model.js';
 import { matchComponent, type AdvisoryLookup } from '../../deps/osv/match.js';
-import type { IngestedComponent, IngestedFinding, IngestedScan } from '../ingest/index.js';
+import { vulnerabilityFinding } from '../../scanners/deps/findings.js';
+import {
+  readRampartFinding,
+  type IngestedComponent,
+  type IngestedFinding,
+  type IngestedScan,
+} from '../ingest/index.js';
 import type { ServerContext } from '../http/context.js';
 import { ingestScan, type IngestOutcome } from './ingest-scan.js';
 
 export const REMATCH_TOOL = 'rampart-sbom';
 
-function advisoryUrl(id: string): string {
-  return id.startsWith('GHSA-')
-    ? `https://github.com/advisories/${id}`
-    : `https://osv.dev/vulnerability/${id}`;
-}
-
-/** Pure: the vulnerability findings of one SBOM's components. */
+/**
+ * Pure: the vulnerability findings of one SBOM's components, built by the dependency scanner's own
+ * finding builder (same rule ids, messages, remediation, malware wording and fingerprints — the
+ * artifact digest stands where a lockfile path would) and read like an uploaded Rampart report.
+ */
 export function matchSbom(
   db: AdvisoryLookup,
   digest: string,
@@ -28,31 +32,18 @@ export function matchSbom(
   const out: IngestedFinding[] = [];
   for (const c of components) {
     if (!c.ecosystem || !c.version) continue;
-    for (const m of matchComponent(db, { ecosystem: c.ecosystem, name: c.name, version: c.version })) {
-      const aka = m.aliases.length ? ` (${m.aliases.join(', ')})` : '';
-      const upgrade = m.fixed ? `${c.version} → ${m.fixed}` : `${c.version}, no fixed version yet`;
-      out.push({
-        tool: REMATCH_TOOL,
-        scanner: 'deps',
-        ruleId: `deps/${m.id}`,
-        title: m.summary || `Vulnerable component ${c.name}`,
-        message: `${c.name} ${upgrade}: ${m.summary || 'vulnerable'} — ${m.id}${aka}`,
-        severity: m.severity,
-        fingerprint: fingerprintOf('deps', digest, c.ecosystem, c.name, c.version, m.id),
-        package: {
-          ecosystem: c.ecosystem,
-          name: c.name,
-          version: c.version,
-          ...(c.purl ? { purl: c.purl } : {}),
-        },
-        ...(m.fixed
-          ? {
-              remediation: `Upgrade ${c.name} from ${c.version} to ${m.fixed} or later and rebuild the image.`,
-            }
-          : {}),
-        cwe: [],
-        references: [...new Set([advisoryUrl(m.id), ...m.references])],
-      });
+    const component: Component = {
+      ecosystem: c.ecosystem as Ecosystem,
+      name: c.name,
+      version: c.version,
+      purl: c.purl ?? '',
+      id: c.purl ?? `${c.ecosystem}/${c.name}@${c.version}`,
+      location: { path: digest },
+    };
+    for (const m of matchComponent(db, component)) {
+      // The SBOM has no file: the finding is about the package, not a location.
+      const { location: _none, ...finding } = readRampartFinding(vulnerabilityFinding(component, m, []));
+      out.push({ ...finding, tool: REMATCH_TOOL });
     }
   }
   return out;
