@@ -204,3 +204,60 @@ export function ActionResult({ action }: { action: { error: unknown; message?: s
     </>
   );
 }
+
+/** A fieldset of checkboxes over a fixed list of values. */
+export function CheckGroup<T extends string>({
+  legend,
+  options,
+  value,
+  onChange,
+}: {
+  legend: string;
+  options: readonly T[];
+  value: T[];
+  onChange(v: T[]): void;
+}) {
+  return (
+    <fieldset className="checks">
+      <legend>{legend}</legend>
+      {options.map((o) => (
+        <label key={o} className="check">
+          <input
+            type="checkbox"
+            checked={value.includes(o)}
+            onChange={(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))}
+          />
+          {o}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/**
+ * A row's destructive action (revoke, delete, remove): runs `perform` through `action` (busy state,
+ * error and success message) and is named for screen readers by `label`.
+ */
+export function DangerButton({
+  action,
+  label,
+  perform,
+  children,
+}: {
+  action: { busy: boolean; run(fn: () => Promise<string | void>): Promise<boolean> };
+  label: string;
+  perform: () => Promise<string | void>;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className="danger"
+      disabled={action.busy}
+      aria-label={label}
+      onClick={() => void action.run(perform)}
+    >
+      {children}
+    </button>
+  );
+}

@@ -8,6 +8,7 @@ import { ProjectMembers } from '../components/ProjectMembers.js';
 import { TriageForm, type TriageRequest } from '../components/TriageForm.js';
 import {
   ActionResult,
+  CheckGroup,
   ErrorLine,
   formatDay,
   Loading,
@@ -32,33 +33,6 @@ import { useSession } from '../session.js';
 import { FINDING_STATES, SCANNERS, SEVERITIES, type FindingRow, type ProjectDetail } from '../types.js';
 
 const PAGE_SIZE = 50;
-function CheckGroup({
-  legend,
-  options,
-  value,
-  onChange,
-}: {
-  legend: string;
-  options: readonly string[];
-  value: string[];
-  onChange(v: string[]): void;
-}) {
-  return (
-    <fieldset className="checks">
-      <legend>{legend}</legend>
-      {options.map((o) => (
-        <label key={o} className="check">
-          <input
-            type="checkbox"
-            checked={value.includes(o)}
-            onChange={(e) => onChange(e.target.checked ? [...value, o] : value.filter((v) => v !== o))}
-          />
-          {o}
-        </label>
-      ))}
-    </fieldset>
-  );
-}
 
 export function ProjectFindingsPage({ projectId }: { projectId: string }) {
   const { can } = useSession();

@@ -9,6 +9,7 @@ import { api } from '../api.js';
 import { protectionFrom } from '../logic.js';
 import {
   ActionResult,
+  DangerButton,
   Alert,
   Dialog,
   ErrorLine,
@@ -119,21 +120,17 @@ function Tokens({ projects }: { projects: Project[] }) {
                     {t.revoked ? (
                       <span className="badge fail">revoked</span>
                     ) : (
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={revoke.busy}
-                        aria-label={`Revoke token ${t.name}`}
-                        onClick={() =>
-                          void revoke.run(async () => {
-                            await api.del(`/api/v1/tokens/${t.id}`);
-                            tokens.reload();
-                            return `Token ${t.name} revoked.`;
-                          })
-                        }
+                      <DangerButton
+                        action={revoke}
+                        label={`Revoke token ${t.name}`}
+                        perform={async () => {
+                          await api.del(`/api/v1/tokens/${t.id}`);
+                          tokens.reload();
+                          return `Token ${t.name} revoked.`;
+                        }}
                       >
                         Revoke
-                      </button>
+                      </DangerButton>
                     )}
                   </td>
                 </tr>

@@ -7,6 +7,8 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api.js';
 import {
   ActionResult,
+  CheckGroup,
+  DangerButton,
   Dialog,
   ErrorLine,
   formatDate,
@@ -27,34 +29,6 @@ import {
   type WebhookEvent,
   type WebhookRow,
 } from '../types.js';
-
-function Checks<T extends string>({
-  legend,
-  options,
-  value,
-  onChange,
-}: {
-  legend: string;
-  options: readonly T[];
-  value: T[];
-  onChange(v: T[]): void;
-}) {
-  return (
-    <fieldset className="checks">
-      <legend>{legend}</legend>
-      {options.map((o) => (
-        <label key={o} className="check">
-          <input
-            type="checkbox"
-            checked={value.includes(o)}
-            onChange={(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))}
-          />
-          {o}
-        </label>
-      ))}
-    </fieldset>
-  );
-}
 
 export function Webhooks() {
   const hooks = useAsync(() => api.get<{ webhooks: WebhookRow[] }>('/api/v1/webhooks'), []);
@@ -101,21 +75,17 @@ export function Webhooks() {
                   <td className="small">{w.events.join(', ')}</td>
                   <td>{formatDate(w.createdAt)}</td>
                   <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={remove.busy}
-                      aria-label={`Delete webhook ${w.url}`}
-                      onClick={() =>
-                        void remove.run(async () => {
-                          await api.del(`/api/v1/webhooks/${w.id}`);
-                          hooks.reload();
-                          return `Webhook ${w.url} deleted.`;
-                        })
-                      }
+                    <DangerButton
+                      action={remove}
+                      label={`Delete webhook ${w.url}`}
+                      perform={async () => {
+                        await api.del(`/api/v1/webhooks/${w.id}`);
+                        hooks.reload();
+                        return `Webhook ${w.url} deleted.`;
+                      }}
                     >
                       Delete
-                    </button>
+                    </DangerButton>
                   </td>
                 </tr>
               ))}
@@ -143,7 +113,7 @@ export function Webhooks() {
               onChange={(e) => setUrl(e.target.value)}
             />
           </div>
-          <Checks legend="Events" options={WEBHOOK_EVENTS} value={events} onChange={setEvents} />
+          <CheckGroup legend="Events" options={WEBHOOK_EVENTS} value={events} onChange={setEvents} />
           <ErrorLine error={create.error} />
           <button type="submit" className="primary" disabled={create.busy || events.length === 0}>
             Add webhook
@@ -348,7 +318,7 @@ function RuleForm({
             </select>
           </div>
         </div>
-        <Checks
+        <CheckGroup
           legend="Granted permissions"
           options={FEDERATION_PERMISSIONS}
           value={permissions}
@@ -444,21 +414,17 @@ export function Federation({ projects }: { projects: Project[] }) {
                       <td>{projectName.get(r.projectId) ?? r.projectId}</td>
                       <td className="small">{r.permissions.join(', ')}</td>
                       <td>
-                        <button
-                          type="button"
-                          className="danger"
-                          disabled={remove.busy}
-                          aria-label={`Delete rule for ${r.repository}`}
-                          onClick={() =>
-                            void remove.run(async () => {
-                              await api.del(`/api/v1/federation/rules/${r.id}`);
-                              fed.reload();
-                              return `Rule for ${r.repository} deleted.`;
-                            })
-                          }
+                        <DangerButton
+                          action={remove}
+                          label={`Delete rule for ${r.repository}`}
+                          perform={async () => {
+                            await api.del(`/api/v1/federation/rules/${r.id}`);
+                            fed.reload();
+                            return `Rule for ${r.repository} deleted.`;
+                          }}
                         >
                           Delete
-                        </button>
+                        </DangerButton>
                       </td>
                     </tr>
                   ))}
